@@ -12,8 +12,12 @@ from .grad_mode import no_grad
 from .tensor import Tensor
 
 
-def numerical_gradient(f, x, h=1e-5):
+def numerical_gradient(f, x, h=1e-5, order=2):
     """Centred differences: df/dx_i ~ (f(x + h e_i) - f(x - h e_i)) / (2h), for every i.
+
+    With ``order=4`` the five-point stencil
+    (-f(x + 2h) + 8 f(x + h) - 8 f(x - h) + f(x - 2h)) / (12h) is used instead: its error is
+    O(h^4), so a larger h (1e-3) keeps rounding small too, about 100x more accurate overall.
 
     Parameters
     ----------
@@ -25,6 +29,8 @@ def numerical_gradient(f, x, h=1e-5):
     h : float
         Step. The error is O(h^2) from truncation plus O(eps |f| / h) from rounding; 1e-5 balances
         them in float64.
+    order : {2, 4}
+        Accuracy order of the centred stencil.
 
     Returns
     -------
@@ -48,14 +54,23 @@ def numerical_gradient(f, x, h=1e-5):
     if not np.shares_memory(flat_x, x):
         raise ValueError("numerical_gradient needs a contiguous array x")
     flat_grad = grad.reshape(-1)
+    if order not in (2, 4):
+        raise ValueError(f"order must be 2 or 4, got {order}")
+
+    def at(i, value):
+        flat_x[i] = value
+        return evaluate()
+
     for i in range(flat_x.size):
         old = flat_x[i]
-        flat_x[i] = old + h
-        plus = evaluate()
-        flat_x[i] = old - h
-        minus = evaluate()
+        if order == 2:
+            flat_grad[i] = (at(i, old + h) - at(i, old - h)) / (2 * h)
+        else:
+            # differences first: an f that does not depend on x_i gives exactly 0
+            near = at(i, old + h) - at(i, old - h)
+            far = at(i, old + 2 * h) - at(i, old - 2 * h)
+            flat_grad[i] = (8 * near - far) / (12 * h)
         flat_x[i] = old
-        flat_grad[i] = (plus - minus) / (2 * h)
     return grad
 
 
@@ -93,7 +108,8 @@ class GradcheckReport:
         return f"gradcheck {'passed' if self.passed else 'FAILED'} ({parts}; tolerance {self.tolerance:.0e})"
 
 
-def gradcheck(fn, inputs, h=1e-5, tolerance=1e-7, raise_exception=True, seed=0, names=None):
+def gradcheck(fn, inputs, h=1e-3, order=4, tolerance=1e-7, raise_exception=True, seed=0,
+              names=None):
     """Check the backward pass of ``fn`` on ``inputs`` against centred differences.
 
     A non-scalar output y is reduced to the scalar sum(y * r) with a fixed random r, so every
@@ -105,8 +121,13 @@ def gradcheck(fn, inputs, h=1e-5, tolerance=1e-7, raise_exception=True, seed=0, 
         ``fn(*tensors) -> Tensor``.
     inputs : sequence of Tensor or ndarray
         Inputs that require grad are checked; arrays are turned into float64 tensors that do.
-    h, tolerance : float
-        Finite-difference step and the largest acceptable `rel_error`.
+    h, order : float, int
+        Finite-difference step and stencil order (see `numerical_gradient`). The default
+        five-point stencil measures gradients to about 1e-12 absolute in float64, so entries
+        down to ~1e-5 are checked to 1e-7 relative; inputs must be at least 2h away from kinks
+        (ReLU at 0, |x| at 0, hinge margins at 0).
+    tolerance : float
+        The largest acceptable `rel_error`.
     raise_exception : bool
         Raise `GradcheckError` when the check fails (otherwise just return the report).
     names : sequence of str, optional
@@ -145,7 +166,7 @@ def gradcheck(fn, inputs, h=1e-5, tolerance=1e-7, raise_exception=True, seed=0, 
             continue
         analytic = t.grad if t.grad is not None else np.zeros_like(t.data)
         with no_grad():
-            numeric = numerical_gradient(lambda: scalar_output().data, t.data, h=h)
+            numeric = numerical_gradient(lambda: scalar_output().data, t.data, h=h, order=order)
         report.errors[name] = rel_error(analytic, numeric)
     if raise_exception and not report.passed:
         raise GradcheckError(str(report))
