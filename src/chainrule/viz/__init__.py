@@ -1,12 +1,13 @@
 """Plots (`chainrule.viz`): training curves, class templates, confusion matrices, misclassified
-images, decision regions, optimizer paths, weight and activation histograms.
+images, decision regions, optimizer paths, per-layer training statistics, weight and activation
+histograms.
 
 Every function takes plain data (NumPy arrays, lists of dict records), draws a matplotlib
 figure, returns it, and with ``path=`` also saves it atomically (PNG unless the extension names
 another format)::
 
     from chainrule import viz
-    viz.plot_history("runs/mlp/history.json", path="curves.png")
+    viz.plot_history(trainer.history, path="curves.png")   # or "runs/mlp/history.json"
     viz.plot_templates(W.T, classes, image_shape=(28, 28))
 
 matplotlib is the optional ``plot`` extra (``pip install "chainrule[plot]"``). Importing this
@@ -17,7 +18,7 @@ notebooks display them; close them (``plt.close(fig)``) when drawing many in a l
 
 from ._figure import save_figure
 from .distributions import plot_activations_histogram, plot_weights_histogram
-from .history import HISTORY_KEYS, load_history, plot_history, plot_lr
+from .history import HISTORY_KEYS, load_history, plot_history, plot_layer_statistics, plot_lr
 from .images import normalize_confusion, plot_confusion_matrix, plot_misclassified, plot_templates
 from .regions import plot_decision_regions, plot_optimizer_paths
 
@@ -29,6 +30,7 @@ __all__ = [
     "plot_confusion_matrix",
     "plot_decision_regions",
     "plot_history",
+    "plot_layer_statistics",
     "plot_lr",
     "plot_misclassified",
     "plot_optimizer_paths",
