@@ -148,3 +148,45 @@ def test_saddle_levels_are_even_and_bounds_and_levels_are_honoured():
 def test_optimizer_path_errors(surface, paths, labels, kwargs, error, message):
     with pytest.raises(error, match=message):
         viz.plot_optimizer_paths(surface, paths, labels, **kwargs)
+
+
+class FakeSurface:
+    """Duck type of chainrule.optim.surfaces.Surface: value on (..., 2) points, window, minima."""
+
+    name = "bowl"
+    bounds = ((-3.0, 3.0), (-2.0, 2.0))
+    minima = np.array([[0.5, 0.0]])
+
+    def value(self, points):
+        return (points[..., 0] - 0.5) ** 2 + 4 * points[..., 1] ** 2
+
+
+def test_surface_objects_give_window_minima_and_title():
+    path = np.array([[-1.0, 0.5], [0.0, 0.2], [0.4, 0.05]])
+    fig = viz.plot_optimizer_paths(FakeSurface(), [path], ["SGD"], resolution=30)
+    ax = fig.axes[0]
+    assert ax.get_xlim() == (-3.0, 3.0) and ax.get_ylim() == (-2.0, 2.0)
+    assert ax.get_title() == "optimizers on the bowl"
+    stars = [c for c in ax.collections if not isinstance(c, ContourSet)][-1]
+    np.testing.assert_array_equal(stars.get_offsets(), [[0.5, 0.0]])
+    levels = contour_levels(ax)
+    assert levels.min() > 0 and levels.max() < FakeSurface().value(np.array([-3.0, 2.0]))
+    # A path leaving the window widens the frame.
+    far = np.array([[-1.0, 0.5], [6.0, 0.0]])
+    ax = viz.plot_optimizer_paths(FakeSurface(), [far], ["SGD"], resolution=30).axes[0]
+    assert ax.get_xlim()[1] == pytest.approx(6.0 + 0.15 * 7.0)
+
+
+def test_paths_recorded_by_optim_surfaces():
+    surfaces = pytest.importorskip("chainrule.optim.surfaces")
+    from chainrule.optim import SGD
+
+    rosenbrock_surface = surfaces.Rosenbrock()
+    plain, _ = surfaces.run_optimizer(rosenbrock_surface, SGD, steps=30, lr=1e-3)
+    heavy, _ = surfaces.run_optimizer(rosenbrock_surface, SGD, steps=30, lr=1e-3, momentum=0.9)
+    fig = viz.plot_optimizer_paths(rosenbrock_surface, [plain, heavy], ["SGD", "momentum"],
+                                   resolution=40)
+    ax = fig.axes[0]
+    np.testing.assert_array_equal(ax.lines[1].get_ydata(), heavy[:, 1])
+    stars = [c for c in ax.collections if not isinstance(c, ContourSet)][-1]
+    np.testing.assert_array_equal(stars.get_offsets(), rosenbrock_surface.minima)

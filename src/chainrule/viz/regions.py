@@ -170,15 +170,23 @@ def _contour_levels(values, levels):
     return np.linspace(low, high, count + 2)[1:-1]
 
 
+def _is_surface(candidate):
+    """Duck-typed `chainrule.optim.surfaces.Surface`: ``value(points)`` and a plotting window."""
+    return callable(getattr(candidate, "value", None)) and hasattr(candidate, "bounds")
+
+
 def plot_optimizer_paths(surface_fn, paths, labels, path=None, dpi=None, bounds=None,
                          resolution=200, levels=25, minimum=None, title=None):
     """The paths of several optimizers on a 2-D loss surface, over its contour lines.
 
     Parameters
     ----------
-    surface_fn : callable
+    surface_fn : callable or Surface
         ``surface_fn(xx, yy)`` -> values, for coordinate grids ``xx, yy`` of shape (R, R) (the
-        loss L(x, y) evaluated elementwise), returning an array of shape (R, R).
+        loss L(x, y) evaluated elementwise), returning an array of shape (R, R). A surface of
+        `chainrule.optim.surfaces` (an object with ``value(points)`` on points of shape
+        (..., 2), ``bounds``, ``minima`` and ``name``) works too: its window is included in the
+        frame, its minima are starred and its name is the default title.
     paths : list of ndarray of shape (steps, 2)
         The iterates (x_t, y_t) of each optimizer, starting point first.
     labels : list of str
@@ -187,14 +195,15 @@ def plot_optimizer_paths(surface_fn, paths, labels, path=None, dpi=None, bounds=
         Where to save the figure (not to be confused with ``paths``).
     dpi : float, optional
     bounds : ((x_min, x_max), (y_min, y_max)), optional
-        The region shown; by default the finite points of all paths with a 15% margin.
+        The region shown; by default the finite points of all paths (and the minima) with a 15%
+        margin, widened to a Surface's own window.
     resolution : int
         Grid points per axis of the contour plot.
     levels : int or sequence of float
         Number of contour levels (spaced evenly in L, or in log(L - min L) for a surface that
         rises by orders of magnitude), or the levels themselves.
-    minimum : (x, y), optional
-        Marked with a star (the known minimizer of a test function).
+    minimum : (x, y) or ndarray of shape (k, 2), optional
+        Marked with stars (the known minimizers of a test function).
     title : str, optional
 
     Returns
@@ -204,8 +213,13 @@ def plot_optimizer_paths(surface_fn, paths, labels, path=None, dpi=None, bounds=
         each path is marked by a circle, its end by a cross.
     """
     where = "plot_optimizer_paths"
-    if not callable(surface_fn):
+    surface = surface_fn if _is_surface(surface_fn) else None
+    if surface is None and not callable(surface_fn):
         raise TypeError(f"{where}: surface_fn must be callable, got {type(surface_fn).__name__}")
+    if minimum is None and surface is not None:
+        minimum = getattr(surface, "minima", None)
+    minima = (np.zeros((0, 2)) if minimum is None
+              else as_numeric(minimum, "minimum", where, ndims=(1, 2)).reshape(-1, 2))
     if isinstance(paths, np.ndarray) and paths.ndim == 2:
         paths = [paths]
     if not isinstance(paths, (list, tuple)) or len(paths) == 0:
@@ -222,13 +236,19 @@ def plot_optimizer_paths(surface_fn, paths, labels, path=None, dpi=None, bounds=
         raise ValueError(f"{where}: expected {len(paths)} labels (one per path), got {len(labels)}")
     resolution = as_positive_int(resolution, "resolution", where, minimum=2)
     if bounds is None:
-        every = np.concatenate(paths + ([np.asarray(minimum, dtype=np.float64).reshape(1, 2)]
-                                        if minimum is not None else []))
-        bounds = _padded_bounds(every, 0.15, where, "paths")
+        bounds = _padded_bounds(np.concatenate(paths + [minima]), 0.15, where, "paths")
+        if surface is not None:
+            window = _check_bounds(surface.bounds, where)
+            bounds = tuple((min(low, w_low), max(high, w_high))
+                           for (low, high), (w_low, w_high) in zip(bounds, window))
     else:
         bounds = _check_bounds(bounds, where)
     xx, yy = grid_points(bounds, resolution)
-    values = as_array(surface_fn(xx, yy), "surface_fn's output", where).astype(np.float64)
+    if surface is not None:
+        values = surface.value(np.stack([xx, yy], axis=-1))
+    else:
+        values = surface_fn(xx, yy)
+    values = as_array(values, "surface_fn's output", where).astype(np.float64)
     if values.shape != xx.shape:
         raise ValueError(f"{where}: surface_fn(xx, yy) must return the grid's shape {xx.shape}, "
                          f"got {values.shape}")
@@ -248,8 +268,8 @@ def plot_optimizer_paths(surface_fn, paths, labels, path=None, dpi=None, bounds=
                    edgecolors="black", zorder=3)
         ax.scatter(finite[-1:, 0], finite[-1:, 1], color=color, marker="X", s=50,
                    edgecolors="black", zorder=3)
-    if minimum is not None:
-        ax.scatter([minimum[0]], [minimum[1]], marker="*", s=160, color="gold",
+    if len(minima):
+        ax.scatter(minima[:, 0], minima[:, 1], marker="*", s=160, color="gold",
                    edgecolors="black", zorder=4)
     (x_min, x_max), (y_min, y_max) = bounds
     ax.set_xlim(x_min, x_max)
@@ -257,5 +277,7 @@ def plot_optimizer_paths(surface_fn, paths, labels, path=None, dpi=None, bounds=
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     ax.legend(fontsize="small", loc="best", framealpha=0.8)
-    ax.set_title(title if title is not None else "optimizer paths")
+    if title is None:
+        title = f"optimizers on the {surface.name}" if surface is not None else "optimizer paths"
+    ax.set_title(title)
     return finish(fig, path, dpi)
