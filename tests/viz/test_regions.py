@@ -190,3 +190,17 @@ def test_paths_recorded_by_optim_surfaces():
     np.testing.assert_array_equal(ax.lines[1].get_ydata(), heavy[:, 1])
     stars = [c for c in ax.collections if not isinstance(c, ContourSet)][-1]
     np.testing.assert_array_equal(stars.get_offsets(), rosenbrock_surface.minima)
+
+
+def test_a_module_is_evaluated_without_dropout_and_its_mode_is_restored():
+    model = nn.Sequential(nn.Linear(2, 16, rng=0, dtype=np.float64), nn.Dropout(0.5, rng=1),
+                          nn.Linear(16, 3, rng=2, dtype=np.float64))
+    model.train()
+    first = viz.plot_decision_regions(model, X, Y, resolution=20).axes[0].images[0].get_array()
+    second = viz.plot_decision_regions(model, X, Y, resolution=20).axes[0].images[0].get_array()
+    np.testing.assert_array_equal(first, second)  # no random dropout masks
+    assert model.training
+    points = grid_centers(viz.plot_decision_regions(model, X, Y, resolution=20).axes[0].images[0], 20)
+    hidden = points @ model[0].weight.data + model[0].bias.data
+    expected = np.argmax(hidden @ model[2].weight.data + model[2].bias.data, axis=1)
+    np.testing.assert_array_equal(np.asarray(first).ravel(), expected)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autograd import Tensor, no_grad
+from ..nn import Module
 from ._checks import as_array, as_class_names, as_labels, as_numeric, as_positive_int
 from ._figure import finish, new_figure, pyplot
 
@@ -48,14 +50,25 @@ def predicted_labels(predict_fn, points, where="predicted_labels"):
     """Labels of the (n, 2) ``points``: ``predict_fn``'s labels, or the argmax of its scores.
 
     ``predict_fn`` is a callable (a function, a chainrule Module returning a Tensor of scores)
-    or an estimator with ``predict``.
+    or an estimator with ``predict``. A Module runs in evaluation mode (Dropout off) without
+    building a graph; its mode is restored afterwards.
     """
-    if not callable(predict_fn):
-        if not callable(getattr(predict_fn, "predict", None)):
-            raise TypeError(f"{where}: predict_fn must be callable or have a predict method, "
-                            f"got {type(predict_fn).__name__}")
-        predict_fn = predict_fn.predict
-    output = as_array(predict_fn(points), "predict_fn's output", where)
+    if isinstance(predict_fn, Module):
+        was_training = predict_fn.training
+        try:
+            predict_fn.eval()
+            with no_grad():
+                output = predict_fn(Tensor(points))
+        finally:
+            predict_fn.train(was_training)
+    elif callable(predict_fn):
+        output = predict_fn(points)
+    elif callable(getattr(predict_fn, "predict", None)):
+        output = predict_fn.predict(points)
+    else:
+        raise TypeError(f"{where}: predict_fn must be callable or have a predict method, "
+                        f"got {type(predict_fn).__name__}")
+    output = as_array(output, "predict_fn's output", where)
     n = points.shape[0]
     if output.ndim == 2 and output.shape[0] == n:
         if output.dtype.kind not in "biuf":
