@@ -22,8 +22,9 @@ class Adam(Optimizer):
     With ``amsgrad=True`` (Reddi et al. 2018) the denominator uses v_max = max(v_max, v), so the
     effective step size never grows. With ``bias_correction=False`` m_hat = m and v_hat = v: the
     course's point that the first steps are then badly scaled, since m and v start at 0 and are
-    biased towards it (with the default betas, the first step is sqrt(1 - beta2) / (1 - beta1)
-    = 0.32 times the corrected one when eps is negligible).
+    biased towards it: the first step is (1 - beta1) / sqrt(1 - beta2) times the corrected one
+    (eps aside), 3.2 times too large with the default betas (0.9, 0.999), 0.32 times with
+    (0.99, 0.999).
 
     Parameters
     ----------

@@ -110,6 +110,9 @@ class Optimizer:
             raise TypeError(f"{type(self).__name__}: params must be an iterable of Tensors or "
                             "dicts (e.g. model.parameters()), got a single Tensor; wrap it "
                             "in a list")
+        if isinstance(params, (set, frozenset)):
+            raise TypeError(f"{type(self).__name__}: parameters must be in an ordered "
+                            "collection (a list), not a set: a set's order changes between runs")
         groups = list(params)
         if not groups:
             raise ValueError(f"{type(self).__name__}: got an empty parameter list")
