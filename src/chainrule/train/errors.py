@@ -52,18 +52,28 @@ class TrainingDiverged(ValueError):
     epoch, iteration, step : int
         1-based epoch, 1-based iteration within it, and 1-based optimizer step overall.
     loss : float
+        The non-finite loss (NaN when the cause is not the loss itself).
+    cause : {"loss", "weights", "validation"}
+        What was found non-finite: the step's loss, the weights after the epoch's last update,
+        or the validation scores after the epoch.
     lr : float
     checkpoint_path : Path or None
         The last good checkpoint (left untouched).
     """
 
-    def __init__(self, epoch, iteration, step, loss, lr, checkpoint_path=None):
+    CAUSES = {"loss": "the loss is {loss}",
+              "weights": "its update made the weights NaN or inf",
+              "validation": "the weights it left give NaN or inf scores on the validation set"}
+
+    def __init__(self, epoch, iteration, step, loss, lr, checkpoint_path=None, cause="loss"):
         self.epoch, self.iteration, self.step = epoch, iteration, step
         self.loss, self.lr = loss, lr
         self.checkpoint_path = checkpoint_path
+        self.cause = cause
+        what = self.CAUSES[cause].format(loss=loss)
         message = (f"training diverged in epoch {epoch}, iteration {iteration} (step {step}): "
-                   f"the loss is {loss}. Try a lower learning rate (it was {lr:.3g}), or check "
-                   "that the inputs are scaled")
+                   f"{what}. Try a lower learning rate (it was {lr:.3g}), or check that the "
+                   "inputs are scaled")
         if checkpoint_path is not None:
             message += f"; the last good checkpoint, {checkpoint_path}, is kept"
         super().__init__(message)

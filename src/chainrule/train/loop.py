@@ -30,8 +30,8 @@ def update_ratios(weights, before):
     """
     ratios = {}
     for (name, parameter), old in zip(weights, before):
-        change = np.linalg.norm((parameter.data - old).ravel())
-        size = np.linalg.norm(old.ravel())
+        change = np.linalg.norm((parameter.data - old).ravel().astype(np.float64))
+        size = np.linalg.norm(old.ravel().astype(np.float64))
         ratios[f"update_ratio/{name}"] = float(change / size) if size > 0 else math.nan
     return ratios
 
@@ -138,6 +138,9 @@ def run_epoch(trainer, sampler, X, y, monitor, flag):
                 trainer.interrupted(flag.signal_number, epoch, index + 1, resume_epoch=epoch)
             if trainer.stop_training:
                 return None
+    # a NaN/inf made by the last update would only show in the next epoch's first loss
+    if not all(np.isfinite(p.data).all() for p in parameters):
+        trainer.diverged(epoch, last + 1, math.nan, cause="weights")
     return {"epoch": epoch, "step": trainer.step, "iterations": last + 1, "lr": lr,
             **_means(count, data_sum, reg_sum, correct), "val_loss": None,
             "val_accuracy": None, "seconds": time.perf_counter() - started, **ratios,

@@ -281,7 +281,8 @@ class Trainer:
     # ------------------------------------------------------------------ epoch end
     def _end_epoch(self, record, X_val, y_val, flag):
         if X_val is not None:
-            record["val_loss"], record["val_accuracy"] = self._validate(X_val, y_val)
+            record["val_loss"], record["val_accuracy"] = self._validate(X_val, y_val,
+                                                                       record["iterations"])
             if self.best_val_accuracy is None or record["val_accuracy"] > self.best_val_accuracy:
                 self.best_val_accuracy, self.best_epoch = record["val_accuracy"], record["epoch"]
                 self._since_best = 0
@@ -307,10 +308,10 @@ class Trainer:
             self.interrupted(flag.signal_number, self.epoch, record["iterations"],
                              resume_epoch=self.epoch + 1)
 
-    def _validate(self, X_val, y_val):
+    def _validate(self, X_val, y_val, iterations):
         scores = predict_scores(self.model, X_val, self.eval_batch_size)
-        if not np.isfinite(scores).all():
-            self.diverged(self.epoch + 1, None, float("nan"))
+        if not np.isfinite(scores).all():  # finite weights can still overflow the scores
+            self.diverged(self.epoch + 1, iterations, float("nan"), cause="validation")
         total = 0.0
         with no_grad():
             for start in range(0, len(y_val), self.eval_batch_size):
@@ -329,16 +330,18 @@ class Trainer:
                                   path if path is not None and path.exists() else None,
                                   resume_epoch)
 
-    def diverged(self, epoch, iteration, loss_value):
-        """Raise TrainingDiverged; the model gets its best weights back when ``keep_best``."""
+    def diverged(self, epoch, iteration, loss_value, cause="loss"):
+        """Raise TrainingDiverged about step ``iteration`` of ``epoch`` (both 1-based); the
+        model gets its best weights back when ``keep_best``."""
         self._progress.close()
         if self.keep_best and self._best_state is not None:
             self.model.load_state_dict(self._best_state)
         path = self.checkpoint_path
         lr = self.optimizer.param_groups[0]["lr"]
-        raise TrainingDiverged(epoch, iteration, self.step + 1 if iteration else self.step,
-                               loss_value, lr,
-                               path if path is not None and path.exists() else None)
+        step = self.step + 1 if cause == "loss" else self.step  # "loss": before the update
+        raise TrainingDiverged(epoch, iteration, step, loss_value, lr,
+                               path if path is not None and path.exists() else None,
+                               cause=cause)
 
     def _call(self, hook, *args):
         for callback in self.callbacks:
