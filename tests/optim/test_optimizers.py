@@ -279,3 +279,31 @@ def test_get_optimizer_passes_options_and_rejects_unknown_names():
     assert optimizer.param_groups[0]["momentum"] == 0.5
     with pytest.raises(ValueError, match="unknown optimizer 'adamax'"):
         get_optimizer("adamax", [Parameter(np.zeros(2))], lr=0.1)
+
+
+@pytest.mark.parametrize("cls, kwargs", [
+    (SGD, dict(lr=0.1, momentum=0.9, weight_decay=0.01)), (AdaGrad, dict(weight_decay=0.01)),
+    (RMSProp, dict(momentum=0.5, centered=True)), (Adam, dict(weight_decay=0.01)),
+])
+def test_maximize_ascends_along_the_gradient(cls, kwargs):
+    rng = np.random.default_rng(5)
+    start, gradients = rng.standard_normal(4), rng.standard_normal((6, 4))
+    ascend, descend = Parameter(start.copy()), Parameter(start.copy())
+    up = cls([ascend], maximize=True, **kwargs)
+    down = cls([descend], **kwargs)
+    for g in gradients:           # maximizing f with gradient g = minimizing -f
+        ascend.grad, descend.grad = g, -g
+        up.step()
+        down.step()
+    np.testing.assert_allclose(ascend.data, descend.data, rtol=1e-14)
+    assert not np.allclose(ascend.data, start)
+
+
+def test_scratch_buffers_follow_new_parameter_arrays():
+    model, x, y = problem()
+    optimizer = SGD(model.parameters(), lr=0.1)
+    closure = make_closure(model, x, y, optimizer)
+    for _ in range(12):
+        model.to(np.float64)       # new arrays each time
+        optimizer.step(closure)
+    assert len(optimizer._scratch) <= 4 * 4 + 8 + 4

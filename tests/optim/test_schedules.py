@@ -158,3 +158,15 @@ def test_scheduler_state_dict_is_plain_json_and_round_trips():
     plain = S.StepLR(other, 3)
     with pytest.raises(KeyError, match="last_epoch"):
         plain.load_state_dict({"base_lrs": [0.1]})
+
+
+def test_step_with_an_epoch_jumps_with_the_closed_form():
+    optimizer = make_optimizer()
+    scheduler = S.StepLR(optimizer, step_size=10, gamma=0.5)
+    scheduler.step(35)
+    assert scheduler.get_last_lr() == pytest.approx([0.1 * 0.5**3])
+    assert optimizer.param_groups[0]["lr"] == pytest.approx(0.0125)
+    cosine_optimizer = make_optimizer()
+    cosine = S.CosineAnnealingLR(cosine_optimizer, T_max=20)
+    cosine.step(5)
+    assert cosine.get_last_lr()[0] == pytest.approx(F.cosine_lr(5, 0.1, 20), rel=1e-12)

@@ -216,6 +216,8 @@ class Optimizer:
         key = (id(param), slot)
         buffer = self._scratch.get(key)
         if buffer is None or buffer.shape != param.shape or buffer.dtype != param.dtype:
+            if len(self._scratch) > 4 * len(self._indexed_params()) + 8:
+                self._scratch.clear()  # parameters got new arrays (model.to(...)): drop stale
             buffer = np.empty_like(param)
             self._scratch[key] = buffer
         return buffer
