@@ -330,3 +330,20 @@ def test_atomic_write_text_replaces(tmp_path):
     io.atomic_write_text(path, json.dumps({"a": 2}))
     assert json.loads(path.read_text()) == {"a": 2}
     assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("architecture, match", [
+    ({"type": "Linear", "args": {"in_features": 2, "out_features": 3, "dtype": "nonsense"}},
+     "layer Linear: bad description"),
+    ({"type": "Linear", "args": {"in_features": 2, "out_features": 3, "bogus": 1}},
+     "layer Linear: bad description"),
+    ({"type": "Linear", "args": {"in_features": -2, "out_features": 3}}, "in_features"),
+    ({"type": "Sequential", "layers": 5}, "layer Sequential: bad description"),
+    ({"type": ["ReLU"]}, "bad description"),
+    (["not", "a", "dict"], "must be a dict"),
+])
+def test_bad_architectures_are_a_clear_file_error(tmp_path, architecture, match):
+    path = tmp_path / "bad.safetensors"
+    io.save_arrays(path, {}, {"architecture": architecture}, kind="model")
+    with pytest.raises(io.ChainruleFileError, match=match):
+        io.load(path)

@@ -339,21 +339,20 @@ def build_module(description):
         raise ValueError(f"a layer description must be a dict with a 'type', got "
                          f"{description!r}")
     kind = description["type"]
-    if kind == "Sequential":
-        return nn.Sequential(*(build_module(layer) for layer in description.get("layers", [])))
-    if kind not in LAYERS:
-        raise ValueError(f"unknown layer type {kind!r}; known: Sequential, "
-                         f"{', '.join(sorted(LAYERS))}")
-    arguments = dict(description.get("args", {}))
-    if kind in _NO_INIT:
-        arguments.update(init=lambda target, rng=None: target, rng=0)
-    if "dtype" in arguments:
-        arguments["dtype"] = np.dtype(arguments["dtype"])
     try:
+        if kind == "Sequential":
+            return nn.Sequential(*(build_module(layer) for layer in description["layers"]))
+        if kind not in LAYERS:
+            raise ValueError(f"unknown layer type {kind!r}; known: Sequential, "
+                             f"{', '.join(sorted(LAYERS))}")
+        arguments = dict(description.get("args", {}))
+        if kind in _NO_INIT:
+            arguments.update(init=lambda target, rng=None: target, rng=0)
+        if "dtype" in arguments:
+            arguments["dtype"] = np.dtype(arguments["dtype"])
         return LAYERS[kind][0](**arguments)
-    except TypeError as error:
-        raise ValueError(f"layer {kind}: bad arguments {description.get('args')}: {error}"
-                         ) from None
+    except (TypeError, KeyError) as error:
+        raise ValueError(f"layer {kind}: bad description {description}: {error}") from None
 
 
 # ---------------------------------------------------------------------- models

@@ -241,8 +241,9 @@ class Trainer:
             self._fingerprint = {"n_train": int(X_train.shape[0]),
                                  "input_shape": list(X_train.shape[1:]),
                                  "batch_size": self.batch_size, "drop_last": self.drop_last,
-                                 "data_crc32": zlib.crc32(np.ascontiguousarray(X_train).data,
-                                                          zlib.crc32(y_train.data))}
+                                 "data_crc32": zlib.crc32(
+                                     np.ascontiguousarray(X_train).data,
+                                     zlib.crc32(np.ascontiguousarray(y_train).data))}
         sampler_seed, dropout_seed = np.random.SeedSequence(self.seed).spawn(2)
         self._sampler_rng = np.random.default_rng(sampler_seed)
         if self.resume:
