@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 
-from chainrule.classifiers import KNNClassifier
+from chainrule.classifiers import KNNClassifier, LinearClassifier, MLPClassifier
 
 sklearn_checks = pytest.importorskip("sklearn.utils.estimator_checks")
 
@@ -14,6 +14,15 @@ sklearn_checks = pytest.importorskip("sklearn.utils.estimator_checks")
 ESTIMATORS = [
     KNNClassifier(),
     KNNClassifier(k=5, metric="l1", weights="distance"),
+    LinearClassifier(epochs=10),
+    LinearClassifier(loss="svm", regularization="l1", optimizer="momentum", epochs=10),
+    LinearClassifier(optimizer="lbfgs", epochs=3),
+    LinearClassifier(optimizer="random-search", regularization=None, lr=0.1, epochs=30,
+                     optimizer_options={"samples": 4}),
+    MLPClassifier(hidden=(16,), lr=0.01, epochs=10),
+    MLPClassifier(hidden=(16, 8), activation="maxout", dropout=0.1, loss="svm",
+                  regularization="elasticnet", lr=0.01, epochs=20, early_stopping=True,
+                  patience=3),
 ]
 
 
@@ -39,7 +48,7 @@ def test_get_set_params_and_clone(estimator):
     params = estimator.get_params()
     copy = clone(estimator)
     assert copy.get_params() == params and copy is not estimator
-    assert copy.set_params(k=3) is copy and copy.k == 3
+    assert copy.set_params(dtype="float64") is copy and copy.dtype == "float64"
     with pytest.raises(ValueError, match="Invalid parameter 'nope'"):
         copy.set_params(nope=1)
 
@@ -47,6 +56,14 @@ def test_get_set_params_and_clone(estimator):
 def test_repr_shows_changed_parameters_only():
     assert repr(KNNClassifier()) == "KNNClassifier()"
     assert repr(KNNClassifier(k=5, metric="l1")) == "KNNClassifier(k=5, metric='l1')"
+    assert repr(MLPClassifier(hidden=(64,), epochs=3)) == "MLPClassifier(epochs=3, hidden=(64,))"
+
+
+def test_init_only_stores_the_arguments():
+    options = {"momentum": 0.5}
+    model = LinearClassifier(optimizer_options=options, epochs="not checked until fit")
+    assert model.optimizer_options is options and model.epochs == "not checked until fit"
+    assert not [name for name in vars(model) if name.endswith("_")]
 
 
 def test_cross_val_score_and_grid_search_work():

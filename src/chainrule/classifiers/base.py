@@ -285,7 +285,7 @@ class BaseClassifier:
     def _check_fitted(self, method):
         if not self.__sklearn_is_fitted__():
             raise _not_fitted_error_class()(f"This {type(self).__name__} instance is not fitted yet: call "
-                                 f"fit(X, y) before {method}()")
+                                 f"fit(X, y) before using {method}")
 
     def _validate_predict_data(self, X, method, dtype=np.float32):
         """Check that the model is fitted and X matches the training features."""

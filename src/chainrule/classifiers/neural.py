@@ -1,0 +1,244 @@
+"""What the linear classifier and the MLP share: a chainrule network trained by the `Trainer`.
+
+``fit`` validates the data, builds the network (`_build_model`, the only part that differs),
+the loss, regularizer, optimizer and learning-rate schedule by name, and hands them to
+`chainrule.train.Trainer`; prediction runs the trained network in eval mode without a graph.
+
+The Trainer calls ``optimizer.step()`` once per minibatch. L-BFGS and random search instead need
+to re-evaluate the loss themselves (``step(closure)``); `FullBatchClosure` gives them that
+closure over the whole training set, so they run under the same Trainer with one full batch per
+epoch (``epochs`` = optimizer steps).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from ..autograd import Tensor, no_grad
+from ..nn import LOSSES, get_regularizer
+from ..nn.losses import softmax
+from ..optim import OPTIMIZERS, SCHEDULERS, get_optimizer, get_scheduler
+from ..train import Trainer, predict_scores
+from .base import BaseClassifier, available_if
+
+__all__ = ["DEFAULT_LR", "FULL_BATCH_OPTIMIZERS", "FullBatchClosure", "NeuralClassifier"]
+
+#: the learning rate used when ``lr=None``: the usual starting point of each optimizer
+#: (random search: the scale of its random steps, as in the course)
+DEFAULT_LR = {"sgd": 0.1, "momentum": 0.01, "nesterov": 0.01, "adagrad": 0.01,
+              "rmsprop": 1e-3, "adam": 1e-3, "adamw": 1e-3, "lbfgs": 1.0,
+              "random-search": 1e-3}
+
+#: optimizers that re-evaluate the loss themselves; they train on the whole set at every step
+FULL_BATCH_OPTIMIZERS = ("lbfgs", "random-search")
+
+
+class FullBatchClosure:
+    """Lets the `Trainer` (which calls ``step()`` with no argument) drive an optimizer whose
+    ``step(closure)`` re-evaluates the loss: L-BFGS and random search.
+
+    ``step()`` calls ``optimizer.step(closure)`` with a closure computing the full-batch loss
+    L(W) = (1/N) sum_i L_i + R(W) on ``(X, y)`` (and its gradient, for optimizers that use it).
+    Everything else (``param_groups``, ``state``, ``zero_grad``, ``state_dict``) is the wrapped
+    optimizer's.
+    """
+
+    def __init__(self, optimizer, model, loss, regularizer, X, y, needs_gradient=True):
+        self.optimizer = optimizer
+        self.model, self.loss, self.regularizer = model, loss, regularizer
+        self.X, self.y = Tensor(X), y
+        self.needs_gradient = bool(needs_gradient)
+
+    @property
+    def param_groups(self):
+        # the Trainer records each epoch's group["lr"]; random search calls its step "scale"
+        return [group if "lr" in group else {**group, "lr": group.get("scale")}
+                for group in self.optimizer.param_groups]
+
+    @property
+    def state(self):
+        return self.optimizer.state
+
+    def zero_grad(self):
+        self.optimizer.zero_grad()
+
+    def state_dict(self):
+        return self.optimizer.state_dict()
+
+    def load_state_dict(self, state_dict):
+        self.optimizer.load_state_dict(state_dict)
+
+    def _loss(self):
+        total = self.loss(self.model(self.X), self.y)
+        if self.regularizer is not None:
+            total = total + self.regularizer(self.model)
+        return total
+
+    def closure(self):
+        """L(W) at the current parameters (with ``backward()`` done when gradients are used)."""
+        if not self.needs_gradient:
+            with no_grad():
+                return self._loss()
+        self.optimizer.zero_grad()
+        total = self._loss()
+        total.backward()
+        return total
+
+    def step(self, closure=None):
+        return self.optimizer.step(self.closure if closure is None else closure)
+
+
+def _positive_int(where, name, value):
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{where}: {name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _has_probabilities(estimator):
+    """only the softmax loss gives probabilities"""
+    return estimator.loss == "softmax"
+
+
+class NeuralClassifier(BaseClassifier):
+    """Base class of `LinearClassifier` and `MLPClassifier` (see the module docstring).
+
+    Subclasses store the shared parameters (``loss, regularization, strength, optimizer, lr,
+    optimizer_options, epochs, batch_size, schedule, warmup, early_stopping,
+    validation_fraction, patience, seed, verbose, dtype``) and define
+    ``_build_model(n_features, n_classes, dtype)``.
+    """
+
+    # ------------------------------------------------------------------ checks
+    def _check_training_params(self):
+        where = f"{type(self).__name__}"
+        if self.loss not in LOSSES:
+            raise ValueError(f"{where}: loss must be one of {tuple(LOSSES)}, got {self.loss!r}")
+        optimizer = str(self.optimizer).lower().replace("_", "-")
+        if optimizer not in OPTIMIZERS:
+            raise ValueError(f"{where}: optimizer must be one of {OPTIMIZERS}, got "
+                             f"{self.optimizer!r}")
+        lr = DEFAULT_LR[optimizer] if self.lr is None else self.lr
+        if (not isinstance(lr, numbers.Real) or isinstance(lr, bool) or not math.isfinite(lr)
+                or lr <= 0):
+            raise ValueError(f"{where}: lr must be a positive number (or None for the "
+                             f"optimizer's default), got {self.lr!r}")
+        if self.schedule not in SCHEDULERS:
+            raise ValueError(f"{where}: schedule must be one of {SCHEDULERS}, got "
+                             f"{self.schedule!r}")
+        _positive_int(where, "epochs", self.epochs)
+        if (not isinstance(self.warmup, numbers.Real) or isinstance(self.warmup, bool)
+                or not 0 <= self.warmup < self.epochs):
+            raise ValueError(f"{where}: warmup must be a number of epochs in [0, epochs), got "
+                             f"{self.warmup!r}")
+        if (not isinstance(self.strength, numbers.Real) or isinstance(self.strength, bool)
+                or not math.isfinite(self.strength) or self.strength < 0):
+            raise ValueError(f"{where}: strength must be a finite number >= 0, got "
+                             f"{self.strength!r}")
+        get_regularizer(self.regularization, float(self.strength))  # unknown names raise here
+        _positive_int(where, "batch_size", self.batch_size)
+        _positive_int(where, "patience", self.patience)
+        if not (isinstance(self.validation_fraction, numbers.Real)
+                and 0 < self.validation_fraction < 1):
+            raise ValueError(f"{where}: validation_fraction must be in (0, 1), got "
+                             f"{self.validation_fraction!r}")
+        if self.optimizer_options is not None and not isinstance(self.optimizer_options, dict):
+            raise TypeError(f"{where}: optimizer_options must be a dict of keyword arguments "
+                            f"for the optimizer or None, got {type(self.optimizer_options).__name__}")
+        try:
+            dtype = np.dtype(self.dtype)
+        except TypeError:
+            dtype = None
+        if dtype is None or dtype.kind != "f":
+            raise ValueError(f"{where}: dtype must be a floating type such as 'float32', got "
+                             f"{self.dtype!r}")
+        return optimizer, float(lr), dtype
+
+    # ------------------------------------------------------------------ training
+    def _split_validation(self, X, y, rng):
+        """Hold out ``validation_fraction`` of the samples (at least one) for early stopping."""
+        n_val = max(1, int(round(self.validation_fraction * len(X))))
+        if n_val >= len(X):
+            raise ValueError(f"{type(self).__name__}.fit: early_stopping needs at least 2 "
+                             f"samples to hold out a validation set, got {len(X)}")
+        order = rng.permutation(len(X))
+        val, train = order[:n_val], order[n_val:]
+        return X[train], y[train], X[val], y[val]
+
+    def fit(self, X, y):
+        """Train the network on (X, y) with the `Trainer`.
+
+        Parameters
+        ----------
+        X : array_like of shape (n_samples, n_features) (or images (n_samples, *shape))
+            Preprocessed features (e.g. pixels scaled to [0, 1]).
+        y : array_like of shape (n_samples,)
+            Any hashable, sortable labels.
+
+        Returns
+        -------
+        self
+        """
+        optimizer_name, lr, dtype = self._check_training_params()
+        X, encoded = self._validate_fit_data(X, y, dtype=dtype)
+        split_seed, init_seed, search_seed = np.random.SeedSequence(self.seed).spawn(3)
+        model = self._build_model(X.shape[1], len(self.classes_), dtype,
+                                  int(init_seed.generate_state(1)[0]))
+        loss = LOSSES[self.loss]()
+        regularizer = get_regularizer(self.regularization, float(self.strength))
+        X_val = y_val = None
+        if self.early_stopping:
+            X, encoded, X_val, y_val = self._split_validation(
+                X, encoded, np.random.default_rng(split_seed))
+        options = dict(self.optimizer_options or {})
+        full_batch = optimizer_name in FULL_BATCH_OPTIMIZERS
+        if optimizer_name == "random-search":
+            options.setdefault("seed", np.random.default_rng(search_seed))
+        optimizer = get_optimizer(optimizer_name, list(model.parameters()), lr=lr, **options)
+        batch_size = len(X) if full_batch else min(int(self.batch_size), len(X))
+        steps_per_epoch = math.ceil(len(X) / batch_size)
+        total_steps = int(self.epochs) * steps_per_epoch
+        warmup_steps = int(round(self.warmup * steps_per_epoch))
+        scheduler = None
+        # L-BFGS chooses its own steps (line search) and random search has a fixed step scale:
+        # the learning-rate schedule applies to the minibatch optimizers only
+        if not full_batch and (self.schedule != "constant" or warmup_steps > 0):
+            scheduler = get_scheduler(self.schedule, optimizer, total_steps=total_steps,
+                                      warmup_steps=warmup_steps)
+        if full_batch:
+            optimizer = FullBatchClosure(optimizer, model, loss, regularizer, X, encoded,
+                                         needs_gradient=optimizer_name == "lbfgs")
+        trainer = Trainer(model, optimizer, loss, scheduler=scheduler, regularizer=regularizer,
+                          epochs=int(self.epochs), batch_size=batch_size, seed=self.seed,
+                          patience=int(self.patience) if self.early_stopping else None,
+                          keep_best=bool(self.early_stopping), verbose=int(self.verbose))
+        self.history_ = trainer.fit(X, encoded, X_val, y_val)
+        self.model_ = model
+        self.n_iter_ = trainer.epoch
+        return self
+
+    # ------------------------------------------------------------------ prediction
+    def _scores(self, X, method):
+        X = self._validate_predict_data(X, method, dtype=np.dtype(self.dtype))
+        return predict_scores(self.model_, X, batch_size=1024)
+
+    @available_if(_has_probabilities)
+    def predict_proba(self, X):
+        """Softmax probabilities p_j = e^{s_j} / sum_k e^{s_k} (softmax loss only: an SVM-loss
+        model has scores but no probabilities, and no ``predict_proba`` attribute).
+
+        Parameters
+        ----------
+        X : array_like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``classes_``.
+        """
+        return softmax(self._scores(X, "predict_proba"), axis=1)
+
+    def _build_model(self, n_features, n_classes, dtype, seed):  # pragma: no cover - abstract
+        raise NotImplementedError
