@@ -1,23 +1,9 @@
-"""The `chainrule` command line: a thin layer that parses, calls the library and presents.
+"""`chainrule gradcheck`: the gradient check of every differentiable piece, as a table."""
 
-Each subcommand's module is imported only when it runs, so ``chainrule --help`` stays fast.
-User errors (bad values, missing files, unknown names) print one line ``error: ...`` on stderr
-and exit with status 2; no traceback.
-"""
-
-from __future__ import annotations
-
-import argparse
-import sys
-
-EXIT_USAGE = 2
+from .common import UserError
 
 
-class UserError(Exception):
-    """An error caused by the user's input: reported as one line, exit status 2."""
-
-
-def _add_gradcheck(subparsers):
+def add_parser(subparsers):
     parser = subparsers.add_parser(
         "gradcheck",
         help="check every op, layer, activation, loss and regularizer against finite differences",
@@ -41,7 +27,7 @@ def _add_gradcheck(subparsers):
 
 
 def run_gradcheck(args):
-    from .gradcheck import run_checks
+    from ..gradcheck import run_checks
 
     for name, value, low in (("--batch", args.batch, 2), ("--features", args.features, 2),
                              ("--classes", args.classes, 2)):
@@ -63,45 +49,3 @@ def run_gradcheck(args):
     print(f"\n{len(rows) - len(failed)} passed, {len(failed)} failed "
           f"(float64, tolerance {args.tolerance:.0e})")
     return 1 if failed else 0
-
-
-COMMANDS = [_add_gradcheck]
-
-
-def build_parser():
-    from . import __version__
-
-    parser = argparse.ArgumentParser(
-        prog="chainrule",
-        description="Image classification from first principles: train linear classifiers, kNN "
-                    "and neural networks on real images, check gradients, explore the course.",
-    )
-    parser.add_argument("--version", action="version", version=f"chainrule {__version__}")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add in COMMANDS:
-        add(subparsers)
-    return parser
-
-
-def main(argv=None):
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if getattr(args, "handler", None) is None:
-        parser.print_help()
-        return EXIT_USAGE
-    try:
-        return args.handler(args) or 0
-    except UserError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except (ValueError, TypeError, KeyError, OSError) as error:
-        message = error.args[0] if isinstance(error, KeyError) and error.args else error
-        print(f"error: {message}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())
