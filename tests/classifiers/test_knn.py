@@ -71,10 +71,10 @@ def test_ties_go_to_the_lower_training_index():
 
 
 def test_block_rows_respect_the_memory_bound():
-    assert query_block_rows(60_000, 4, 2**28) == 2**28 // (60_000 * 17)
+    assert query_block_rows(60_000, 4, 2**28) == 2**28 // (60_000 * 16)
     assert query_block_rows(60_000, 4, 10) == 1
     rows = query_block_rows(60_000, 8, 2**30)
-    assert rows * 60_000 * (2 * 8 + 9) <= 2**30 < (rows + 1) * 60_000 * (2 * 8 + 9)
+    assert rows * 60_000 * (2 * 8 + 8) <= 2**30 < (rows + 1) * 60_000 * (2 * 8 + 8)
 
 
 def test_votes_uniform_and_distance_weighted():

@@ -6,7 +6,10 @@ Written with no Python loop over pairs, the L2 distance expands into one matrix 
     ||a - b||^2 = ||a||^2 - 2 a.b + ||b||^2,   so   D^2 = |A|^2 1^T - 2 A B^T + 1 |B|^2^T
 
 and ``A @ B.T`` runs at BLAS speed (float32 by default: twice as fast as float64, and precise
-enough to rank distances between images). L1 has no such identity; it is computed by
+enough to rank distances between images). To find neighbors, even less is needed: along a
+query's row ||a||^2 is a constant, so r = ||b||^2 / 2 - a.b ranks the training points like the
+distance, costs one subtraction after the product, and only the k winners are turned back into
+distances, ||a - b|| = sqrt(2 r + ||a||^2). L1 has no such identity; it is computed by
 broadcasting, |A[:, None, :] - B[None, :, :]| summed over features, on small blocks that stay in
 the CPU cache.
 
@@ -19,7 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["METRICS", "k_nearest", "pairwise_distances", "query_block_rows"]
+__all__ = ["METRICS", "half_squared_norms", "k_nearest", "pairwise_distances",
+           "query_block_rows"]
 
 METRICS = ("l2", "l1")
 
@@ -32,15 +36,24 @@ def _check_metric(metric):
         raise ValueError(f"metric must be one of {METRICS}, got {metric!r}")
 
 
-def _squared_l2_block(queries, train, train_sq_norms):
-    """D^2 = ||a||^2 - 2 a.b + ||b||^2 for a block of queries, clipped at 0 (rounding can make a
-    true 0 slightly negative). queries : (q, d), train : (n, d) -> (q, n)."""
+def _l2_ranking_block(queries, train, train_half_sq_norms):
+    """r = ||b||^2 / 2 - a.b for a block of queries: (q, d), (n, d) -> (q, n).
+
+    r = (||a - b||^2 - ||a||^2) / 2 ranks the training points of each query exactly as the
+    distance does (||a||^2 is the same along a row), so the neighbors are found on r with one
+    BLAS product and one subtraction, and only the k chosen get turned into distances
+    (`_l2_from_ranking`)."""
     block = queries @ train.T
-    block *= -2
-    block += np.einsum("ij,ij->i", queries, queries)[:, None]
-    block += train_sq_norms[None, :]
-    np.maximum(block, 0, out=block)
+    np.subtract(train_half_sq_norms[None, :], block, out=block)
     return block
+
+
+def _l2_from_ranking(ranking, queries):
+    """||a - b|| = sqrt(2 r + ||a||^2), clipped at 0 first (rounding can make a true 0
+    slightly negative)."""
+    squared = 2 * ranking + np.einsum("ij,ij->i", queries, queries)[:, None]
+    np.maximum(squared, 0, out=squared)
+    return np.sqrt(squared, out=squared)
 
 
 def _l1_block(queries, train):
@@ -64,23 +77,29 @@ def _l1_block(queries, train):
     return out
 
 
-def _distance_block(queries, train, metric, train_sq_norms=None):
-    """Distances of a block of queries to all training points; L2 is returned squared."""
+def _ranking_block(queries, train, metric, train_half_sq_norms=None):
+    """What the neighbors are ranked by, for a block of queries: the L1 distance itself, or
+    the L2 ranking r of `_l2_ranking_block`."""
     if metric == "l2":
-        if train_sq_norms is None:
-            train_sq_norms = np.einsum("ij,ij->i", train, train)
-        return _squared_l2_block(queries, train, train_sq_norms)
+        if train_half_sq_norms is None:
+            train_half_sq_norms = half_squared_norms(train)
+        return _l2_ranking_block(queries, train, train_half_sq_norms)
     return _l1_block(queries, train)
+
+
+def half_squared_norms(train):
+    """||b||^2 / 2 for every row of ``train`` (what L2 ranking needs, to reuse across calls)."""
+    return 0.5 * np.einsum("ij,ij->i", train, train)
 
 
 def query_block_rows(n_train, itemsize, max_memory):
     """How many query rows one block may hold so that its working set stays under max_memory.
 
     Per (query, training point) pair a block holds the distance (``itemsize`` bytes), the copy
-    that ``np.argpartition`` sorts (``itemsize``), its int64 index result (8) and a boolean tie
-    mask (1): ``2 * itemsize + 9`` bytes. At least one row is always used.
+    that ``np.argpartition`` sorts (``itemsize``) and its int64 index result (8):
+    ``2 * itemsize + 8`` bytes. At least one row is always used.
     """
-    per_row = n_train * (2 * itemsize + 9)
+    per_row = n_train * (2 * itemsize + 8)
     return max(1, int(max_memory // per_row))
 
 
@@ -106,11 +125,14 @@ def pairwise_distances(queries, train, metric="l2", max_memory=2**28):
     dtype = np.result_type(queries.dtype, train.dtype, np.float32)
     queries, train = queries.astype(dtype, copy=False), train.astype(dtype, copy=False)
     out = np.empty((len(queries), len(train)), dtype=dtype)
-    train_sq_norms = np.einsum("ij,ij->i", train, train) if metric == "l2" else None
+    half_norms = half_squared_norms(train) if metric == "l2" else None
     rows = query_block_rows(len(train), dtype.itemsize, max_memory)
     for start in range(0, len(queries), rows):
-        block = _distance_block(queries[start:start + rows], train, metric, train_sq_norms)
-        out[start:start + rows] = np.sqrt(block, out=block) if metric == "l2" else block
+        block_queries = queries[start:start + rows]
+        block = _ranking_block(block_queries, train, metric, half_norms)
+        if metric == "l2":
+            block = _l2_from_ranking(block, block_queries)
+        out[start:start + rows] = block
     return out
 
 
@@ -120,12 +142,13 @@ def _k_smallest(block, k):
     n_rows, n_cols = block.shape
     rows = np.arange(n_rows)[:, None]
     if k < n_cols:
-        candidates = np.argpartition(block, k - 1, axis=1)[:, :k]
-        kth_value = block[rows, candidates].max(axis=1)
-        # a row where more than k entries are <= the k-th value has a tie at the boundary:
-        # argpartition chose among the tied ones arbitrarily, so redo that row exactly
-        tied = np.flatnonzero((block <= kth_value[:, None]).sum(axis=1) > k)
-        for row in tied:
+        # the k-th and (k+1)-th smallest land in columns k-1 and k; when they are equal, the
+        # boundary is tied and argpartition chose among the tied entries arbitrarily, so that
+        # (rare) row is redone with a stable sort
+        partition = np.argpartition(block, (k - 1, k), axis=1)
+        candidates = partition[:, :k]
+        kth, next_value = block[rows[:, 0], partition[:, k - 1]], block[rows[:, 0], partition[:, k]]
+        for row in np.flatnonzero(kth == next_value):
             candidates[row] = np.argsort(block[row], kind="stable")[:k]
     else:
         candidates = np.broadcast_to(np.arange(n_cols), (n_rows, n_cols)).copy()
@@ -134,7 +157,7 @@ def _k_smallest(block, k):
     return np.take_along_axis(candidates, order, axis=1)
 
 
-def k_nearest(queries, train, k, metric="l2", max_memory=2**28, train_sq_norms=None):
+def k_nearest(queries, train, k, metric="l2", max_memory=2**28, train_half_sq_norms=None):
     """The k nearest training points of every query, nearest first.
 
     Parameters
@@ -149,10 +172,11 @@ def k_nearest(queries, train, k, metric="l2", max_memory=2**28, train_sq_norms=N
         Bound, in bytes, on the working memory of one block of queries (see
         `query_block_rows`). Peak memory is about ``max_memory`` plus the inputs and the
         (n_queries, k) results, whatever the number of queries: 10,000 x 60,000 float32 distances
-        (2.4 GB at once) go through in blocks of ``max_memory // (60,000 * 17)`` queries.
+        (2.4 GB at once) go through in blocks of ``max_memory // (60,000 * 16)`` queries.
         L1 adds a fixed 2 MiB broadcasting buffer.
-    train_sq_norms : ndarray of shape (n_train,), optional
-        ||b||^2 of each training row (L2 only), to reuse across calls.
+    train_half_sq_norms : ndarray of shape (n_train,), optional
+        ||b||^2 / 2 of each training row (L2 only; `half_squared_norms`), to reuse across
+        calls.
 
     Returns
     -------
@@ -166,16 +190,18 @@ def k_nearest(queries, train, k, metric="l2", max_memory=2**28, train_sq_norms=N
     if not 1 <= k <= n_train:
         raise ValueError(f"k must be between 1 and the number of training points ({n_train}), "
                          f"got {k}")
-    if metric == "l2" and train_sq_norms is None:
-        train_sq_norms = np.einsum("ij,ij->i", train, train)
+    if metric == "l2" and train_half_sq_norms is None:
+        train_half_sq_norms = half_squared_norms(train)
     distances = np.empty((len(queries), k), dtype=queries.dtype)
     indices = np.empty((len(queries), k), dtype=np.int64)
     rows = query_block_rows(n_train, queries.dtype.itemsize, max_memory)
     for start in range(0, len(queries), rows):
-        block = _distance_block(queries[start:start + rows], train, metric, train_sq_norms)
+        block_queries = queries[start:start + rows]
+        block = _ranking_block(block_queries, train, metric, train_half_sq_norms)
         nearest = _k_smallest(block, k)
         indices[start:start + rows] = nearest
-        distances[start:start + rows] = np.take_along_axis(block, nearest, axis=1)
-    if metric == "l2":
-        np.sqrt(distances, out=distances)
+        chosen = np.take_along_axis(block, nearest, axis=1)
+        if metric == "l2":
+            chosen = _l2_from_ranking(chosen, block_queries)
+        distances[start:start + rows] = chosen
     return distances, indices

@@ -122,11 +122,13 @@ class MLPClassifier(NeuralClassifier):
         lambda of the regularizer (unused without one).
     optimizer : str, default="adam"
         As for `LinearClassifier` (including the full-batch "lbfgs" and "random-search").
-    lr : float or None, default=None
-        None: the optimizer's usual value (Adam: 1e-3).
+    lr : float or None, default=2e-3
+        Tuned for Adam with batches of 256. None takes the chosen optimizer's usual value
+        (`chainrule.classifiers.neural.DEFAULT_LR`): pass ``lr=None`` (or a rate) when
+        changing ``optimizer``.
     optimizer_options : dict or None
-    epochs : int, default=15
-    batch_size : int, default=128
+    epochs : int, default=20
+    batch_size : int, default=256
     schedule : {"constant", "step", "cosine", "linear", "inverse-sqrt"}, default="cosine"
     warmup : float, default=0
         Epochs of linear warmup.
@@ -148,8 +150,8 @@ class MLPClassifier(NeuralClassifier):
     """
 
     def __init__(self, hidden=(256,), activation="relu", dropout=0.0, pieces=2, loss="softmax",
-                 regularization=None, strength=1e-4, optimizer="adam", lr=None,
-                 optimizer_options=None, epochs=15, batch_size=128, schedule="cosine", warmup=0,
+                 regularization=None, strength=1e-4, optimizer="adam", lr=2e-3,
+                 optimizer_options=None, epochs=20, batch_size=256, schedule="cosine", warmup=0,
                  early_stopping=False, validation_fraction=0.1, patience=5, seed=0, verbose=0,
                  dtype="float32"):
         self.hidden = hidden

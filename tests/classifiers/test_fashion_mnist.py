@@ -1,0 +1,36 @@
+"""The README's numbers on the full Fashion-MNIST (60,000 training images, 10,000 test images,
+pixels scaled to [0, 1] and flattened). Slow: each test trains or searches on the full set.
+Skipped when Debian's dataset-fashion-mnist files are absent."""
+
+import pytest
+
+from chainrule.classifiers import KNNClassifier, LinearClassifier, MLPClassifier
+
+pytestmark = pytest.mark.slow
+
+
+def test_knn_l2_distance_weighted_k4(fashion_mnist):
+    # k=4, L2, distance weights: the best of 5-fold cross_validate_k on the training set
+    X_train, y_train, X_test, y_test = fashion_mnist
+    model = KNNClassifier(k=4, weights="distance").fit(X_train, y_train)
+    assert model.score(X_test, y_test) >= 0.855
+
+
+def test_linear_softmax(fashion_mnist):
+    X_train, y_train, X_test, y_test = fashion_mnist
+    model = LinearClassifier(optimizer="adam", lr=1e-3, epochs=40).fit(X_train, y_train)
+    assert model.score(X_test, y_test) >= 0.84
+    assert model.templates_.shape == (10, 28, 28)
+
+
+def test_linear_svm(fashion_mnist):
+    X_train, y_train, X_test, y_test = fashion_mnist
+    model = LinearClassifier(loss="svm", epochs=40).fit(X_train, y_train)
+    assert model.score(X_test, y_test) >= 0.83
+
+
+def test_mlp_defaults(fashion_mnist):
+    X_train, y_train, X_test, y_test = fashion_mnist
+    model = MLPClassifier().fit(X_train, y_train)
+    assert model.score(X_test, y_test) >= 0.89
+    assert model.n_iter_ == 20
