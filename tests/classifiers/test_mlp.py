@@ -86,7 +86,8 @@ def test_mlp_separates_what_a_linear_classifier_cannot():
 def test_every_activation_trains(activation):
     X, y = _rings(seed=2)
     lr = 0.05 if activation == "sigmoid" else 0.01
-    model = MLPClassifier(hidden=(32,), activation=activation, lr=lr, epochs=40).fit(X, y)
+    model = MLPClassifier(hidden=(32,), activation=activation, lr=lr, batch_size=64,
+                          epochs=40).fit(X, y)
     assert model.score(X, y) > 0.9
 
 
