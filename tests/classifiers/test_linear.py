@@ -6,7 +6,7 @@ import pytest
 
 from chainrule.classifiers import LinearClassifier, NotFittedError, default_image_shape
 from chainrule.nn import Linear
-from chainrule.train import History
+from chainrule.train import History, TrainingDiverged
 
 
 def _blobs(n=240, n_features=6, n_classes=3, seed=0, scale=2.0):
@@ -201,3 +201,14 @@ def test_errors_name_the_problem():
         model.predict(X[:, :5])
     with pytest.raises(ValueError, match="Reshape your data"):
         model.predict(X[0])
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the overflow that diverges
+def test_a_failed_refit_leaves_the_estimator_unfitted():
+    X, y = _blobs()
+    model = LinearClassifier(epochs=2).fit(X, y)
+    model.set_params(lr=1e30, schedule="constant", regularization=None)
+    with pytest.raises(TrainingDiverged):
+        model.fit(X * 1e30, y)
+    with pytest.raises(NotFittedError):
+        model.predict(X)

@@ -108,8 +108,11 @@ class NeuralClassifier(BaseClassifier):
     Subclasses store the shared parameters (``loss, regularization, strength, optimizer, lr,
     optimizer_options, epochs, batch_size, schedule, warmup, early_stopping,
     validation_fraction, patience, seed, verbose, dtype``) and define
-    ``_build_model(n_features, n_classes, dtype)``.
+    ``_build_model(n_features, n_classes, dtype, seed)``.
     """
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "model_")
 
     # ------------------------------------------------------------------ checks
     def _check_training_params(self):
@@ -182,6 +185,8 @@ class NeuralClassifier(BaseClassifier):
         self
         """
         optimizer_name, lr, dtype = self._check_training_params()
+        for name in ("model_", "history_", "n_iter_"):  # a failed fit leaves no stale model
+            self.__dict__.pop(name, None)
         X, encoded = self._validate_fit_data(X, y, dtype=dtype)
         split_seed, init_seed, search_seed = np.random.SeedSequence(self.seed).spawn(3)
         model = self._build_model(X.shape[1], len(self.classes_), dtype,
