@@ -24,10 +24,6 @@ OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adam
               "random-search")
 SCHEDULES = ("constant", "step", "cosine", "linear", "inverse-sqrt")
 PREPROCESSING = ("scale", "center", "standardize")
-#: learning rates that work out of the box for each optimizer (--lr overrides)
-DEFAULT_LR = {"sgd": 0.1, "momentum": 0.01, "nesterov": 0.01, "adagrad": 0.01,
-              "rmsprop": 1e-3, "adam": 1e-3, "adamw": 1e-3, "lbfgs": 1.0,
-              "random-search": 1e-3}
 CONFIG_NAME = "config.json"
 
 EPILOG = """examples:
@@ -134,6 +130,8 @@ def _resolve(args):
         args.resume = True
         return args
     if args.lr is None:
+        from ..classifiers.neural import DEFAULT_LR
+
         args.lr = DEFAULT_LR[args.optimizer]
     if args.model == "knn" and args.regularization != "none":
         raise UserError("--regularization does not apply to --model knn")

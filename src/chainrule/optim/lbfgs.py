@@ -154,6 +154,8 @@ class LBFGS(Optimizer):
     line_search_fn : None or "strong_wolfe"
     """
 
+    requires_closure = True
+
     def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7,
                  tolerance_change=1e-9, history_size=100, line_search_fn=None):
         if max_eval is None and isinstance(max_iter, int):

@@ -101,6 +101,11 @@ class Optimizer:
     place on ``param`` (the parameter's ndarray), reading ``grad`` (never modifying it).
     """
 
+    #: whether ``step`` needs a closure that re-evaluates the loss (L-BFGS, random search)
+    requires_closure = False
+    #: whether that closure must also compute the gradient (``backward()``)
+    closure_uses_gradient = True
+
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
         self.state = defaultdict(dict)

@@ -55,6 +55,9 @@ class RandomSearch(Optimizer):
         Loss evaluations so far.
     """
 
+    requires_closure = True
+    closure_uses_gradient = False
+
     def __init__(self, params, scale=1e-3, mode="local", samples=1, seed=None):
         if mode not in MODES:
             raise ValueError(f"RandomSearch: mode must be one of {MODES}, got {mode!r}")

@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from ..autograd import Tensor
+from ..autograd import Tensor, no_grad
 from ..nn import dead_unit_fractions
 from .callbacks import Callback
 from .clipping import clip_grad_norm_
@@ -41,6 +41,31 @@ def _dead(model, monitor):
         return {}
     return {f"dead_fraction/{name}": value
             for name, value in dead_unit_fractions(model, monitor).items()}
+
+
+def current_lr(group):
+    """The group's learning rate (random search calls its step size "scale")."""
+    return group["lr"] if "lr" in group else group.get("scale", math.nan)
+
+
+def batch_closure(model, loss_function, regularizer, optimizer, inputs, labels):
+    """For optimizers that re-evaluate the loss themselves (``step(closure)``: L-BFGS, random
+    search): L(W) = (1/B) sum_i L_i + R(W) on this batch, with its gradient when they use it."""
+
+    def loss():
+        total = loss_function(model(inputs), labels)
+        return total + regularizer(model) if regularizer is not None else total
+
+    def closure():
+        if not optimizer.closure_uses_gradient:
+            with no_grad():
+                return loss()
+        optimizer.zero_grad()
+        total = loss()
+        total.backward()
+        return total
+
+    return closure
 
 
 def _means(count, data_sum, reg_sum, correct):
@@ -78,7 +103,8 @@ def run_epoch(trainer, sampler, X, y, monitor, flag):
     started = time.perf_counter()
     for index, batch in enumerate(sampler.epoch()):
         labels = y[batch]
-        scores = model(Tensor(X[batch]))
+        inputs = Tensor(X[batch])
+        scores = model(inputs)
         try:
             data_loss = loss_function(scores, labels)
         except ValueError:
@@ -100,12 +126,16 @@ def run_epoch(trainer, sampler, X, y, monitor, flag):
         total.backward()
         if clip is not None:
             clip_grad_norm_(parameters, clip)
-        lr = first_group["lr"]
+        lr = current_lr(first_group)
         log_step = log_every is not None and (trainer.step + 1) % log_every == 0
         measure = index == last or log_step
         if measure:
             before = [p.data.copy() for _, p in weights]
-        optimizer.step()
+        if optimizer.requires_closure:
+            optimizer.step(batch_closure(model, loss_function, regularizer, optimizer, inputs,
+                                         labels))
+        else:
+            optimizer.step()
         if measure:
             ratios = update_ratios(weights, before)
         if scheduler is not None:

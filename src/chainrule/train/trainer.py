@@ -36,7 +36,7 @@ from .checkpoint import generators_of, load_checkpoint, restore_generator, save_
 from .errors import TrainingDiverged, TrainingInterrupted
 from .history import History
 from .interrupt import InterruptFlag
-from .loop import run_epoch
+from .loop import current_lr, run_epoch
 from .metrics import predict_scores
 from .progress import Progress
 
@@ -338,7 +338,7 @@ class Trainer:
         if self.keep_best and self._best_state is not None:
             self.model.load_state_dict(self._best_state)
         path = self.checkpoint_path
-        lr = self.optimizer.param_groups[0]["lr"]
+        lr = current_lr(self.optimizer.param_groups[0])
         step = self.step + 1 if cause == "loss" else self.step  # "loss": before the update
         raise TrainingDiverged(epoch, iteration, step, loss_value, lr,
                                path if path is not None and path.exists() else None,
