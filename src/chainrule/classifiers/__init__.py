@@ -15,13 +15,12 @@ from .knn import KNNClassifier, neighbor_votes
 from .linear import LinearClassifier, default_image_shape
 from .mlp import MLP_ACTIVATIONS, MLPClassifier, build_mlp
 from .model_selection import KCrossValidation, cross_validate_k
-from .neural import FullBatchClosure, NeuralClassifier
+from .neural import NeuralClassifier
 
 __all__ = [
     "MLP_ACTIVATIONS",
     "BaseClassifier",
     "DataConversionWarning",
-    "FullBatchClosure",
     "KCrossValidation",
     "KNNClassifier",
     "LinearClassifier",

@@ -94,6 +94,10 @@ class KNNClassifier(BaseClassifier):
 
     Notes
     -----
+    On Fashion-MNIST (pixels in [0, 1]) 5-fold `cross_validate_k` picks k=4 with distance
+    weights; ``KNNClassifier(k=4, weights="distance")`` then scores 0.860 on the test set
+    (0.850 with k=1).
+
     Ties are broken deterministically: among equally distant training points the one that came
     first in the training set is nearer; among classes with equal votes the first class of
     ``classes_`` wins.

@@ -105,7 +105,10 @@ class MLPClassifier(NeuralClassifier):
     """Multilayer perceptron (fully-connected network) classifier, trained by the `Trainer`.
 
     The defaults are tuned for images with pixels scaled to [0, 1]: on Fashion-MNIST (60,000
-    flattened 28x28 images), ``MLPClassifier().fit(X, y)`` reaches about 0.89 test accuracy.
+    flattened 28x28 images), ``MLPClassifier().fit(X, y)`` reaches 0.896 test accuracy (0.894 and
+    0.895 with seeds 1 and 2) in about 15 seconds on one CPU core. ``hidden=(512, 256)``
+    reaches 0.903 in about 40 seconds; ``hidden=(1024, 512), dropout=0.3, epochs=40`` 0.905 in
+    about 4 minutes.
 
     Parameters
     ----------

@@ -4,10 +4,9 @@
 the loss, regularizer, optimizer and learning-rate schedule by name, and hands them to
 `chainrule.train.Trainer`; prediction runs the trained network in eval mode without a graph.
 
-The Trainer calls ``optimizer.step()`` once per minibatch. L-BFGS and random search instead need
-to re-evaluate the loss themselves (``step(closure)``); `FullBatchClosure` gives them that
-closure over the whole training set, so they run under the same Trainer with one full batch per
-epoch (``epochs`` = optimizer steps).
+L-BFGS and random search re-evaluate the loss themselves (``step(closure)``, which the Trainer
+provides); here they get the whole training set as one batch, so ``epochs`` is their number of
+steps.
 """
 
 from __future__ import annotations
@@ -17,14 +16,13 @@ import numbers
 
 import numpy as np
 
-from ..autograd import Tensor, no_grad
 from ..nn import LOSSES, get_regularizer
 from ..nn.losses import softmax
 from ..optim import OPTIMIZERS, SCHEDULERS, get_optimizer, get_scheduler
 from ..train import Trainer, predict_scores
 from .base import BaseClassifier, available_if
 
-__all__ = ["DEFAULT_LR", "FULL_BATCH_OPTIMIZERS", "FullBatchClosure", "NeuralClassifier"]
+__all__ = ["DEFAULT_LR", "FULL_BATCH_OPTIMIZERS", "NeuralClassifier"]
 
 #: the learning rate used when ``lr=None``: the usual starting point of each optimizer
 #: (random search: the scale of its random steps, as in the course)
@@ -34,61 +32,6 @@ DEFAULT_LR = {"sgd": 0.1, "momentum": 0.01, "nesterov": 0.01, "adagrad": 0.01,
 
 #: optimizers that re-evaluate the loss themselves; they train on the whole set at every step
 FULL_BATCH_OPTIMIZERS = ("lbfgs", "random-search")
-
-
-class FullBatchClosure:
-    """Lets the `Trainer` (which calls ``step()`` with no argument) drive an optimizer whose
-    ``step(closure)`` re-evaluates the loss: L-BFGS and random search.
-
-    ``step()`` calls ``optimizer.step(closure)`` with a closure computing the full-batch loss
-    L(W) = (1/N) sum_i L_i + R(W) on ``(X, y)`` (and its gradient, for optimizers that use it).
-    Everything else (``param_groups``, ``state``, ``zero_grad``, ``state_dict``) is the wrapped
-    optimizer's.
-    """
-
-    def __init__(self, optimizer, model, loss, regularizer, X, y, needs_gradient=True):
-        self.optimizer = optimizer
-        self.model, self.loss, self.regularizer = model, loss, regularizer
-        self.X, self.y = Tensor(X), y
-        self.needs_gradient = bool(needs_gradient)
-
-    @property
-    def param_groups(self):
-        # the Trainer records each epoch's group["lr"]; random search calls its step "scale"
-        return [group if "lr" in group else {**group, "lr": group.get("scale")}
-                for group in self.optimizer.param_groups]
-
-    @property
-    def state(self):
-        return self.optimizer.state
-
-    def zero_grad(self):
-        self.optimizer.zero_grad()
-
-    def state_dict(self):
-        return self.optimizer.state_dict()
-
-    def load_state_dict(self, state_dict):
-        self.optimizer.load_state_dict(state_dict)
-
-    def _loss(self):
-        total = self.loss(self.model(self.X), self.y)
-        if self.regularizer is not None:
-            total = total + self.regularizer(self.model)
-        return total
-
-    def closure(self):
-        """L(W) at the current parameters (with ``backward()`` done when gradients are used)."""
-        if not self.needs_gradient:
-            with no_grad():
-                return self._loss()
-        self.optimizer.zero_grad()
-        total = self._loss()
-        total.backward()
-        return total
-
-    def step(self, closure=None):
-        return self.optimizer.step(self.closure if closure is None else closure)
 
 
 def _positive_int(where, name, value):
@@ -212,9 +155,6 @@ class NeuralClassifier(BaseClassifier):
         if not full_batch and (self.schedule != "constant" or warmup_steps > 0):
             scheduler = get_scheduler(self.schedule, optimizer, total_steps=total_steps,
                                       warmup_steps=warmup_steps)
-        if full_batch:
-            optimizer = FullBatchClosure(optimizer, model, loss, regularizer, X, encoded,
-                                         needs_gradient=optimizer_name == "lbfgs")
         trainer = Trainer(model, optimizer, loss, scheduler=scheduler, regularizer=regularizer,
                           epochs=int(self.epochs), batch_size=batch_size, seed=self.seed,
                           patience=int(self.patience) if self.early_stopping else None,
