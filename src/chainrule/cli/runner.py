@@ -165,7 +165,8 @@ class TrainingRun:
         from ..classifiers import KNNClassifier
 
         s = self.settings
-        knn = KNNClassifier(k=s["k"], metric=s["metric"]).fit(features, y_train)
+        knn = KNNClassifier(k=s["k"], metric=s["metric"],
+                            weights=s.get("knn_weights", "uniform")).fit(features, y_train)
         predictions = knn.predict(test_features)
         accuracy = float(np.mean(predictions == dataset.y_test))
         metadata["test_accuracy"] = accuracy
@@ -258,9 +259,8 @@ class TrainingRun:
         draw("confusion.png", viz.plot_confusion_matrix, matrix, dataset.classes)
         image_shape = dataset.image_shape
         if image_shape is not None and len(image_shape) >= 2:
-            wrong = predictions != dataset.y_test
-            draw("misclassified.png", viz.plot_misclassified, dataset.X_test[wrong],
-                 dataset.y_test[wrong], predictions[wrong], dataset.classes)
+            draw("misclassified.png", viz.plot_misclassified, dataset.X_test, dataset.y_test,
+                 predictions, dataset.classes)
             if model is not None and self.settings["model"] == "linear":
                 weight = next(p for p in model.parameters() if p.data.ndim == 2).data
                 draw("templates.png", viz.plot_templates, weight.T, dataset.classes,

@@ -75,6 +75,9 @@ def add_parser(subparsers):
     model.add_argument("--k", type=positive_int, default=5, help="neighbors for kNN (default 5)")
     model.add_argument("--metric", choices=("l2", "l1"), default="l2",
                        help="kNN distance (default l2)")
+    model.add_argument("--knn-weights", choices=("uniform", "distance"), default="uniform",
+                       help="kNN votes: one per neighbor, or weighted by 1/distance "
+                            "(default uniform)")
     reg = parser.add_argument_group("regularization")
     reg.add_argument("--regularization", choices=("none", "l2", "l1", "elasticnet"),
                      default="none", help="weight penalty R(W) (default none)")
@@ -142,9 +145,9 @@ def _resolve(args):
 
 
 SAVED_SETTINGS = ("data", "data_dir", "preprocess", "validation_fraction", "model", "loss",
-                  "hidden", "activation", "dropout", "k", "metric", "regularization", "strength",
-                  "beta", "optimizer", "lr", "schedule", "warmup", "epochs", "batch_size",
-                  "patience", "clip_grad_norm", "seed")
+                  "hidden", "activation", "dropout", "k", "metric", "knn_weights",
+                  "regularization", "strength", "beta", "optimizer", "lr", "schedule", "warmup",
+                  "epochs", "batch_size", "patience", "clip_grad_norm", "seed")
 
 
 def run_train(args):
