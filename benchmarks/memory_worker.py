@@ -27,7 +27,16 @@ def _rss_mib():
 
 
 def _peak_rss_mib():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    """This process's peak RSS (VmHWM), in MiB.
+
+    Not ``getrusage().ru_maxrss``: Linux keeps that high-water mark across fork and exec, so a
+    child would report its parent's peak (the benchmark runner's gigabyte) instead of its own.
+    """
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    raise RuntimeError("/proc/self/status has no VmHWM line")
 
 
 def _chainrule_step(sizes):

@@ -39,6 +39,7 @@ class Contender:
 
     name: str
     trial: object
+    repeats: int | None = None  # fewer repetitions than the others (a very slow peer)
 
 
 @dataclass
@@ -144,8 +145,10 @@ class Report:
         for _ in range(warmup):
             for contender in contenders:
                 contender.trial()
-        for _ in range(repeats):
+        for repetition in range(repeats):
             for contender in contenders:
+                if contender.repeats is not None and repetition >= contender.repeats:
+                    continue
                 rows[contender.name].values.append(float(contender.trial()))
         for name, extra in (details or {}).items():
             if name in rows:
@@ -228,10 +231,18 @@ class Report:
             finite = [v for v in row.values if math.isfinite(v)]
             spread = (f"{format_value(min(finite))} – {format_value(max(finite))}"
                       if finite else "")
-            ratio = "" if row.advantage is None else f"{row.advantage:.2f}x"
+            if row.advantage is None:
+                ratio = ""
+            elif math.isinf(row.advantage):
+                ratio = "unbounded"  # the peer never reached the goal
+            else:
+                ratio = f"{row.advantage:.2f}x"
+            median = format_value(row.median)
+            if row.median is not None and math.isfinite(row.median):
+                median += f" {row.unit}"
             met = {True: "yes", False: "**no**", None: ""}[row.met]
             lines.append(f"| {row.case} | {row.benchmark} | {row.implementation} | "
-                         f"{format_value(row.median)} {row.unit} | {spread} | {ratio} | "
+                         f"{median} | {spread} | {ratio} | "
                          f"{row.target} | {met} |")
         return "\n".join(lines)
 
