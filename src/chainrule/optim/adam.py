@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .kernels import adam_kernel
 from .optimizer import Optimizer, check_betas, check_number
 
 
@@ -73,16 +72,6 @@ class Adam(Optimizer):
         m, v = state["exp_avg"], state["exp_avg_sq"]
         state["step"] += 1
         t = state["step"]
-        kernel = adam_kernel(x, grad)
-        if kernel is not None:  # the same update in one fused pass (see optim/kernels.py)
-            corrected = group["bias_correction"]
-            kernel(x.reshape(-1), grad.reshape(-1), m.reshape(-1), v.reshape(-1),
-                   state.get("max_exp_avg_sq", v).reshape(-1), float(lr), float(beta1),
-                   float(beta2), float(eps), float(weight_decay),
-                   group["decoupled_weight_decay"], group["maximize"], group["amsgrad"],
-                   1 - beta1**t if corrected else 1.0,
-                   (1 - beta2**t) ** 0.5 if corrected else 1.0)
-            return
         work = self._buffer(x, 0)
 
         g = grad

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .kernels import sgd_kernel
 from .optimizer import Optimizer, check_number, required
 
 MOMENTUM_FORMS = ("pytorch", "velocity")
@@ -79,16 +78,6 @@ class SGD(Optimizer):
     def _update(self, x, grad, state, group):
         lr, rho = group["lr"], group["momentum"]
         weight_decay, dampening = group["weight_decay"], group["dampening"]
-        if rho != 0 and group["momentum_form"] == "pytorch":
-            kernel = sgd_kernel(x, grad)
-            if kernel is not None:  # the same update in one fused pass (see optim/kernels.py)
-                first = "momentum_buffer" not in state
-                if first:
-                    state["momentum_buffer"] = np.empty_like(x)
-                kernel(x.reshape(-1), grad.reshape(-1), state["momentum_buffer"].reshape(-1),
-                       float(lr), float(rho), float(dampening), float(weight_decay),
-                       group["nesterov"], group["maximize"], first)
-                return
         step = self._buffer(x, 0)                           # the temporary of each line below
         g = grad
         if weight_decay != 0 or group["maximize"]:
