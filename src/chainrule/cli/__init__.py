@@ -18,10 +18,19 @@ COMMANDS = ["train", "evaluate", "predict", "gradcheck"]  # modules of this pack
 __all__ = ["EXIT_USAGE", "UserError", "main"]
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line ``error: ...`` (see ``--help`` for usage)."""
+
+    def error(self, message):
+        print(f"error: {self.prog.split()[-1]}: {message} (see {self.prog} --help)",
+              file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+
+
 def build_parser():
     from .. import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="chainrule",
         description="Image classification from first principles: train linear classifiers, kNN "
                     "and neural networks on real images, check gradients, explore the course.",

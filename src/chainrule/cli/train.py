@@ -66,12 +66,12 @@ def add_parser(subparsers):
                             "mlp)")
     model.add_argument("--loss", choices=("softmax", "svm"), default="softmax",
                        help="softmax cross-entropy or multiclass SVM hinge loss (default softmax)")
-    model.add_argument("--hidden", type=int_list, default=(256,), metavar="W1,W2,...",
-                       help="hidden layer widths of the MLP (default 256)")
+    model.add_argument("--hidden", type=int_list, default=(512, 256), metavar="W1,W2,...",
+                       help="hidden layer widths of the MLP (default 512,256)")
     model.add_argument("--activation", choices=ACTIVATIONS, default="relu",
                        help="nonlinearity of the hidden layers (default relu)")
-    model.add_argument("--dropout", type=probability, default=0.0, metavar="P",
-                       help="dropout probability after each hidden layer (default 0)")
+    model.add_argument("--dropout", type=probability, default=0.2, metavar="P",
+                       help="dropout probability after each hidden layer (default 0.2)")
     model.add_argument("--k", type=positive_int, default=5, help="neighbors for kNN (default 5)")
     model.add_argument("--metric", choices=("l2", "l1"), default="l2",
                        help="kNN distance (default l2)")
@@ -96,7 +96,7 @@ def add_parser(subparsers):
                      help="learning-rate schedule, stepped every iteration (default cosine)")
     opt.add_argument("--warmup", type=non_negative_int, default=0, metavar="STEPS",
                      help="linear warmup iterations before the schedule (default 0)")
-    opt.add_argument("--epochs", type=positive_int, default=10, help="epochs (default 10)")
+    opt.add_argument("--epochs", type=positive_int, default=20, help="epochs (default 20)")
     opt.add_argument("--batch-size", type=positive_int, default=128, help="minibatch size "
                      "(default 128)")
     opt.add_argument("--patience", type=positive_int, metavar="EPOCHS",
