@@ -13,7 +13,7 @@ import pytest
 from chainrule.cli import main
 from chainrule.io import load
 
-FAST = ["--epochs", "2", "--hidden", "64", "--no-plots", "--quiet"]
+FAST = ["--epochs", "2", "--hidden", "64", "--dropout", "0", "--no-plots", "--quiet"]
 
 
 def test_train_mlp_evaluate_and_predict(tmp_path, capsys):
