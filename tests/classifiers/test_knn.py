@@ -200,3 +200,12 @@ def test_cross_validate_k_rejects_bad_arguments():
         cross_validate_k(X, y, folds=1)
     with pytest.raises(ValueError, match="ks must be a non-empty sequence"):
         cross_validate_k(X, y, ks=(0, 1))
+
+
+def test_selection_split_across_cores_matches_the_single_call():
+    from chainrule.classifiers.distances import _k_smallest, _k_smallest_parallel
+
+    rng = np.random.default_rng(3)
+    block = rng.integers(0, 50, (64, 20_000)).astype(np.float32)  # many ties
+    for k in (1, 5, 12):
+        np.testing.assert_array_equal(_k_smallest_parallel(block, k), _k_smallest(block, k))
