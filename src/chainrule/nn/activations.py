@@ -90,6 +90,16 @@ def _tensor(x):
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
+def dropout(x, p, rng, training=True):
+    """Inverted dropout: keep each unit with probability 1 - p (mask drawn from ``rng``) and
+    scale the kept ones by 1 / (1 - p); the identity when not training or p = 0."""
+    x = _tensor(x)
+    if not training or p == 0:
+        return x
+    keep = rng.random(x.shape, dtype=np.float32) >= p
+    return x * (keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - p)))
+
+
 def sigmoid(x):
     return SigmoidFunction.apply(_tensor(x))
 
@@ -187,12 +197,7 @@ class Dropout(Module):
         self.rng = as_generator(rng)
 
     def forward(self, x):
-        x = _tensor(x)
-        if not self.training or self.p == 0.0:
-            return x
-        keep = self.rng.random(x.shape, dtype=np.float32) >= self.p
-        mask = keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - self.p))
-        return x * mask
+        return dropout(x, self.p, self.rng, self.training)
 
     def extra_repr(self):
         return f"p={self.p}"

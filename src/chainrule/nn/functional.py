@@ -1,6 +1,6 @@
 """Functional forms of the layers, activations and losses (no parameters held)."""
 
-from .activations import elu, leaky_relu, relu, sigmoid, tanh
+from .activations import dropout, elu, leaky_relu, relu, sigmoid, tanh
 from .linear import linear
 from .losses import multiclass_svm_loss, softmax, softmax_cross_entropy
 
@@ -9,16 +9,6 @@ def maxout(x, weight, bias, pieces):
     """max over ``pieces`` of x @ weight + bias, with weight of shape (D, C * pieces)."""
     scores = linear(x, weight, bias)
     return scores.reshape(*scores.shape[:-1], scores.shape[-1] // pieces, pieces).max(axis=-1)
-
-
-def dropout(x, p, rng, training=True):
-    """Inverted dropout with the keep mask drawn from ``rng`` (identity when not training)."""
-    import numpy as np
-
-    if not training or p == 0:
-        return x
-    keep = rng.random(x.shape, dtype=np.float32) >= p
-    return x * (keep.astype(x.dtype) / x.dtype.type(1.0 - p))
 
 
 __all__ = [
