@@ -74,19 +74,11 @@ class Adam(Optimizer):
         t = state["step"]
         work = self._buffer(x, 0)
 
-        g = grad
-        if group["maximize"] or (weight_decay != 0 and not group["decoupled_weight_decay"]):
-            g = self._buffer(x, 1)
-            if group["maximize"]:
-                np.negative(grad, out=g)
-            else:
-                g[...] = grad
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                x *= 1 - lr * weight_decay                   # x = x - lr lambda x
-            else:
-                np.multiply(x, weight_decay, out=work)
-                g += work                                    # g = g + lambda x
+        decoupled = group["decoupled_weight_decay"]
+        if decoupled and weight_decay != 0:
+            x *= 1 - lr * weight_decay                       # x = x - lr lambda x
+        g = self._gradient(x, grad, group, 0 if decoupled else weight_decay,
+                           work=work)                        # g = g + lambda x
 
         m *= beta1
         np.multiply(g, 1 - beta1, out=work)

@@ -49,7 +49,7 @@ class AdaGrad(Optimizer):
         state["step"] += 1
         t = state["step"]
         work = self._buffer(x, 0)
-        g = _gradient(self, x, grad, group, weight_decay)
+        g = self._gradient(x, grad, group, weight_decay)
 
         np.multiply(g, g, out=work)
         G += work                                            # G = G + g^2
@@ -109,7 +109,7 @@ class RMSProp(Optimizer):
         state["step"] += 1
         v = state["square_avg"]
         work = self._buffer(x, 0)
-        g = _gradient(self, x, grad, group, group["weight_decay"])
+        g = self._gradient(x, grad, group, group["weight_decay"])
 
         v *= alpha
         np.multiply(g, g, out=work)
@@ -135,20 +135,6 @@ class RMSProp(Optimizer):
         else:
             work *= lr
         x -= work                                            # x = x - lr b  (or lr g / denom)
-
-
-def _gradient(optimizer, x, grad, group, weight_decay):
-    """g = +-grad + lambda x, in a scratch buffer (slot 1) when it differs from ``grad``."""
-    if not group["maximize"] and weight_decay == 0:
-        return grad
-    g = optimizer._buffer(x, 1)
-    if group["maximize"]:
-        np.negative(grad, out=g)
-    else:
-        g[...] = grad
-    if weight_decay != 0:
-        g += weight_decay * x                                # g = g + lambda x
-    return g
 
 
 Adagrad = AdaGrad

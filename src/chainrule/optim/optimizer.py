@@ -215,6 +215,22 @@ class Optimizer:
     def _update(self, param, grad, state, group):  # pragma: no cover - abstract
         raise NotImplementedError(f"{type(self).__name__} must define _update()")
 
+    def _gradient(self, x, grad, group, weight_decay, work=None):
+        """g = +-grad + lambda x (``maximize`` flips the sign; lambda is the L2 weight decay),
+        written to a scratch buffer (slot 1) when it differs from ``grad``, which is never
+        modified; ``work``, if given, holds the temporary lambda x."""
+        if not group["maximize"] and weight_decay == 0:
+            return grad
+        g = self._buffer(x, 1)
+        if group["maximize"]:
+            np.negative(grad, out=g)
+        else:
+            g[...] = grad
+        if weight_decay != 0:
+            g += (weight_decay * x if work is None
+                  else np.multiply(x, weight_decay, out=work))   # g = g + lambda x
+        return g
+
     def _buffer(self, param, slot=0):
         """A scratch array shaped like ``param`` (reused across steps, never saved): the
         temporaries of an update are written here with ``out=`` instead of allocated."""

@@ -79,16 +79,7 @@ class SGD(Optimizer):
         lr, rho = group["lr"], group["momentum"]
         weight_decay, dampening = group["weight_decay"], group["dampening"]
         step = self._buffer(x, 0)                           # the temporary of each line below
-        g = grad
-        if weight_decay != 0 or group["maximize"]:
-            g = self._buffer(x, 1)
-            if group["maximize"]:
-                np.negative(grad, out=g)
-            else:
-                g[...] = grad
-            if weight_decay != 0:
-                np.multiply(x, weight_decay, out=step)
-                g += step                                   # g = g + lambda x
+        g = self._gradient(x, grad, group, weight_decay, work=step)   # g = g + lambda x
 
         if rho == 0:
             np.multiply(g, lr, out=step)
