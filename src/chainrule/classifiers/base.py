@@ -93,6 +93,18 @@ def _is_sparse(X):
     return module.startswith("scipy.sparse") or (hasattr(X, "tocsr") and hasattr(X, "nnz"))
 
 
+def check_float_dtype(where, value):
+    """The numpy floating dtype named by an estimator's ``dtype`` parameter, or ValueError."""
+    try:
+        dtype = np.dtype(value)
+    except TypeError:
+        dtype = None
+    if dtype is None or dtype.kind != "f":
+        raise ValueError(f"{where}: dtype must be a floating type such as 'float32', got "
+                         f"{value!r}")
+    return dtype
+
+
 def check_features(X, where, dtype=np.float32, name="X"):
     """Validate a feature matrix and return it as a C-contiguous float array of shape (n, d).
 

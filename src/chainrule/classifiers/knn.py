@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from .base import BaseClassifier
+from .base import BaseClassifier, check_float_dtype
 from .distances import METRICS, half_squared_norms, k_nearest
 
 __all__ = ["WEIGHTS", "KNNClassifier", "neighbor_votes"]
@@ -125,14 +125,7 @@ class KNNClassifier(BaseClassifier):
                 or not self.max_memory > 0):
             raise ValueError(f"{name}: max_memory must be a positive number of bytes, got "
                              f"{self.max_memory!r}")
-        try:
-            dtype = np.dtype(self.dtype)
-        except TypeError:
-            dtype = None
-        if dtype is None or dtype.kind != "f":
-            raise ValueError(f"{name}: dtype must be a floating type such as 'float32', got "
-                             f"{self.dtype!r}")
-        return dtype
+        return check_float_dtype(name, self.dtype)
 
     def fit(self, X, y):
         """Memorize the training data.

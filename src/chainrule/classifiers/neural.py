@@ -20,7 +20,7 @@ from ..nn import LOSSES, get_regularizer
 from ..nn.losses import softmax
 from ..optim import OPTIMIZERS, SCHEDULERS, get_optimizer, get_scheduler
 from ..train import Trainer, predict_scores
-from .base import BaseClassifier, available_if
+from .base import BaseClassifier, available_if, check_float_dtype
 
 __all__ = ["DEFAULT_LR", "FULL_BATCH_OPTIMIZERS", "NeuralClassifier"]
 
@@ -93,14 +93,7 @@ class NeuralClassifier(BaseClassifier):
         if self.optimizer_options is not None and not isinstance(self.optimizer_options, dict):
             raise TypeError(f"{where}: optimizer_options must be a dict of keyword arguments "
                             f"for the optimizer or None, got {type(self.optimizer_options).__name__}")
-        try:
-            dtype = np.dtype(self.dtype)
-        except TypeError:
-            dtype = None
-        if dtype is None or dtype.kind != "f":
-            raise ValueError(f"{where}: dtype must be a floating type such as 'float32', got "
-                             f"{self.dtype!r}")
-        return optimizer, float(lr), dtype
+        return optimizer, float(lr), check_float_dtype(where, self.dtype)
 
     # ------------------------------------------------------------------ training
     def _split_validation(self, X, y, rng):
