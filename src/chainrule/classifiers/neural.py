@@ -22,7 +22,7 @@ from ..optim import OPTIMIZERS, SCHEDULERS, get_optimizer, get_scheduler
 from ..train import Trainer, predict_scores
 from .base import BaseClassifier, available_if, check_float_dtype
 
-__all__ = ["DEFAULT_LR", "FULL_BATCH_OPTIMIZERS", "NeuralClassifier"]
+__all__ = ["DEFAULT_LR", "FULL_BATCH_OPTIMIZERS", "NeuralClassifier", "build_optimization"]
 
 #: the learning rate used when ``lr=None``: the usual starting point of each optimizer
 #: (random search: the scale of its random steps, as in the course)
@@ -32,6 +32,30 @@ DEFAULT_LR = {"sgd": 0.1, "momentum": 0.01, "nesterov": 0.01, "adagrad": 0.01,
 
 #: optimizers that re-evaluate the loss themselves; they train on the whole set at every step
 FULL_BATCH_OPTIMIZERS = ("lbfgs", "random-search")
+
+
+def build_optimization(parameters, optimizer_name, lr, n_samples, batch_size, epochs,
+                       schedule="constant", warmup_steps=0, options=None):
+    """The optimizer, learning-rate schedule and batch size of a training run, by name.
+
+    L-BFGS and random search re-evaluate the loss themselves (``FULL_BATCH_OPTIMIZERS``): they
+    train on all ``n_samples`` at every step and choose their own step sizes, so they get no
+    schedule. The others get ``schedule`` (stepped per iteration, over ``epochs`` epochs) with
+    ``warmup_steps`` iterations of linear warmup; a constant rate without warmup needs none.
+
+    Returns
+    -------
+    optimizer, scheduler (or None), batch_size
+    """
+    full_batch = optimizer_name in FULL_BATCH_OPTIMIZERS
+    optimizer = get_optimizer(optimizer_name, list(parameters), lr=lr, **(options or {}))
+    batch_size = n_samples if full_batch else min(int(batch_size), n_samples)
+    scheduler = None
+    if not full_batch and (schedule != "constant" or warmup_steps > 0):
+        total_steps = int(epochs) * math.ceil(n_samples / batch_size)
+        scheduler = get_scheduler(schedule, optimizer, total_steps=total_steps,
+                                  warmup_steps=warmup_steps)
+    return optimizer, scheduler, batch_size
 
 
 def _positive_int(where, name, value):
@@ -134,20 +158,12 @@ class NeuralClassifier(BaseClassifier):
             X, encoded, X_val, y_val = self._split_validation(
                 X, encoded, np.random.default_rng(split_seed))
         options = dict(self.optimizer_options or {})
-        full_batch = optimizer_name in FULL_BATCH_OPTIMIZERS
         if optimizer_name == "random-search":
             options.setdefault("seed", np.random.default_rng(search_seed))
-        optimizer = get_optimizer(optimizer_name, list(model.parameters()), lr=lr, **options)
-        batch_size = len(X) if full_batch else min(int(self.batch_size), len(X))
-        steps_per_epoch = math.ceil(len(X) / batch_size)
-        total_steps = int(self.epochs) * steps_per_epoch
-        warmup_steps = int(round(self.warmup * steps_per_epoch))
-        scheduler = None
-        # L-BFGS chooses its own steps (line search) and random search has a fixed step scale:
-        # the learning-rate schedule applies to the minibatch optimizers only
-        if not full_batch and (self.schedule != "constant" or warmup_steps > 0):
-            scheduler = get_scheduler(self.schedule, optimizer, total_steps=total_steps,
-                                      warmup_steps=warmup_steps)
+        steps_per_epoch = math.ceil(len(X) / min(int(self.batch_size), len(X)))
+        optimizer, scheduler, batch_size = build_optimization(
+            model.parameters(), optimizer_name, lr, len(X), self.batch_size, self.epochs,
+            self.schedule, int(round(self.warmup * steps_per_epoch)), options)
         trainer = Trainer(model, optimizer, loss, scheduler=scheduler, regularizer=regularizer,
                           epochs=int(self.epochs), batch_size=batch_size, seed=self.seed,
                           patience=int(self.patience) if self.early_stopping else None,

@@ -7,7 +7,6 @@ Only glue: every computation is a library call (`chainrule.data`, `chainrule.cla
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -180,9 +179,8 @@ class TrainingRun:
                  metadata):
         from .. import nn
         from ..classifiers.mlp import build_mlp
-        from ..classifiers.neural import FULL_BATCH_OPTIMIZERS
+        from ..classifiers.neural import build_optimization
         from ..io import save
-        from ..optim import get_optimizer, get_scheduler
         from ..train import Trainer, predict_scores
 
         s = self.settings
@@ -193,19 +191,10 @@ class TrainingRun:
         loss = nn.SoftmaxCrossEntropyLoss() if s["loss"] == "softmax" else nn.MulticlassSVMLoss()
         options = {"beta": s["beta"]} if s["regularization"] == "elasticnet" else {}
         regularizer = nn.get_regularizer(s["regularization"], s["strength"], **options)
-        optimizer = get_optimizer(s["optimizer"], list(model.parameters()), s["lr"],
-                                  **({"seed": s["seed"]} if s["optimizer"] == "random-search"
-                                     else {}))
-        # L-BFGS and random search re-evaluate the loss themselves, on the whole training set
-        # (one step per epoch), and choose their own step sizes: no schedule
-        full_batch = s["optimizer"] in FULL_BATCH_OPTIMIZERS
-        batch_size = len(y_train) if full_batch else s["batch_size"]
-        steps = s["epochs"] * math.ceil(len(y_train) / batch_size)
-        if s["warmup"] >= steps and s["schedule"] != "inverse-sqrt":
-            raise ValueError(f"--warmup {s['warmup']} must be smaller than the run's "
-                             f"{steps} iterations")
-        scheduler = None if full_batch else get_scheduler(s["schedule"], optimizer, steps,
-                                                          warmup_steps=s["warmup"])
+        optimizer, scheduler, batch_size = build_optimization(
+            model.parameters(), s["optimizer"], s["lr"], len(y_train), s["batch_size"],
+            s["epochs"], s["schedule"], s["warmup"],
+            {"seed": s["seed"]} if s["optimizer"] == "random-search" else None)
         trainer = Trainer(model, optimizer, loss, scheduler=scheduler, regularizer=regularizer,
                           epochs=s["epochs"], batch_size=batch_size, seed=s["seed"],
                           patience=s["patience"] if X_val is not None else None,
