@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import kernels
 from .optimizer import Optimizer, check_betas, check_number
 
 
@@ -42,15 +43,25 @@ class Adam(Optimizer):
     maximize : bool
     decoupled_weight_decay : bool
         Shrink x by (1 - lr lambda) before the update instead of adding lambda x to g (AdamW).
+    fused : bool or None
+        Do the update in one compiled pass (`chainrule.optim.kernels`, numba) instead of the
+        NumPy code's thirteen passes; the numbers are bit-for-bit the same. None (default):
+        when numba is installed; True: require it (ImportError otherwise); False: never.
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, maximize=False, bias_correction=True,
-                 decoupled_weight_decay=False):
+                 decoupled_weight_decay=False, fused=None):
+        if fused is not None and not isinstance(fused, bool):
+            raise TypeError(f"{type(self).__name__}: fused must be None, True or False, got "
+                            f"{fused!r}")
+        if fused and not kernels.available():
+            raise ImportError(f"{type(self).__name__}(fused=True) needs numba: "
+                              "pip install 'chainrule[fast]'")
         defaults = dict(lr=lr, betas=tuple(betas) if isinstance(betas, list) else betas,
                         eps=eps, weight_decay=weight_decay, amsgrad=bool(amsgrad),
                         maximize=bool(maximize), bias_correction=bool(bias_correction),
-                        decoupled_weight_decay=bool(decoupled_weight_decay))
+                        decoupled_weight_decay=bool(decoupled_weight_decay), fused=fused)
         super().__init__(params, defaults)
 
     def _check_group(self, group):
@@ -80,6 +91,17 @@ class Adam(Optimizer):
         g = self._gradient(x, grad, group, 0 if decoupled else weight_decay,
                            work=work)                        # g = g + lambda x
 
+        if group["bias_correction"]:
+            bias_correction1 = 1 - beta1**t
+            bias_correction2 = 1 - beta2**t
+        else:
+            bias_correction1 = bias_correction2 = 1.0
+        v_max = state["max_exp_avg_sq"] if group["amsgrad"] else None
+        if group.get("fused") is not False and kernels.adam(
+                x, g, m, v, v_max, beta1=beta1, beta2=beta2, eps=eps,
+                sqrt_bias_correction2=bias_correction2**0.5, step_size=lr / bias_correction1):
+            return  # the lines below, fused into one pass (optim/kernels.py)
+
         m *= beta1
         np.multiply(g, 1 - beta1, out=work)
         m += work                                            # m = beta1 m + (1 - beta1) g
@@ -88,13 +110,7 @@ class Adam(Optimizer):
         work *= 1 - beta2
         v += work                                            # v = beta2 v + (1 - beta2) g^2
 
-        if group["bias_correction"]:
-            bias_correction1 = 1 - beta1**t
-            bias_correction2 = 1 - beta2**t
-        else:
-            bias_correction1 = bias_correction2 = 1.0
-        if group["amsgrad"]:
-            v_max = state["max_exp_avg_sq"]
+        if v_max is not None:
             np.maximum(v_max, v, out=v_max)                  # v_max = max(v_max, v)
             v = v_max
         # x = x - lr m_hat / (sqrt(v_hat) + eps), computed as PyTorch does:
@@ -117,7 +133,7 @@ class AdamW(Adam):
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
-                 amsgrad=False, *, maximize=False, bias_correction=True):
+                 amsgrad=False, *, maximize=False, bias_correction=True, fused=None):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                          amsgrad=amsgrad, maximize=maximize, bias_correction=bias_correction,
-                         decoupled_weight_decay=True)
+                         decoupled_weight_decay=True, fused=fused)

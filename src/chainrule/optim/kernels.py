@@ -1,0 +1,160 @@
+"""Fused update kernels: an optimizer's update in one pass over the arrays, compiled by numba.
+
+The NumPy form of an update (``Adam._update``) is the reference: it follows the docstring's
+math line by line, and each line is a separate pass over the parameter array. For Adam that is
+thirteen passes, about 0.7 ms per step for the 535,818 parameters of a 784-512-256-10 MLP on
+this project's 2-core machine, a quarter of a training step. The kernel below does the same
+arithmetic element by element in one loop, which LLVM vectorizes (16 float32 lanes with
+AVX-512): 0.21 ms for the same update.
+
+**Same numbers, not just close ones.** The kernel performs the reference's operations in the
+reference's order and rounding (each operation rounded to the array's dtype, no fused
+multiply-add, no reassociation: numba's default, non-``fastmath`` code), with the
+hyperparameters converted to the array's dtype exactly as NumPy converts a Python float. Its
+results are bit-for-bit those of the NumPy code; ``tests/optim/test_kernels.py`` asserts
+equality, not closeness.
+
+numba is optional (the ``fast`` extra). It is imported the first time an optimizer asks for a
+kernel, never by ``import chainrule``, and the compiled code is cached on disk. Without numba,
+with ``CHAINRULE_FUSED_KERNELS=0`` in the environment, after ``set_enabled(False)``, or for
+arrays the kernel does not take (not C-contiguous, mixed or non-float dtypes), the optimizers
+use the NumPy reference. The kernel runs on one thread: with numba's own thread pool the
+update and OpenBLAS's two threads fought over the two cores (``benchmarks/NOTES.md``).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import numpy as np
+
+__all__ = ["adam", "available", "enabled", "set_enabled"]
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+_state = {
+    "enabled": os.environ.get("CHAINRULE_FUSED_KERNELS", "1").strip() not in ("0", "false", ""),
+    "kernels": None,   # None: not tried yet; {}: numba missing; else name -> compiled function
+}
+_lock = threading.Lock()
+
+
+def set_enabled(value):
+    """Turn the fused kernels on or off for this process (``False``: always the NumPy code)."""
+    _state["enabled"] = bool(value)
+
+
+def enabled():
+    """Whether the fused kernels may be used (they also need numba: see `available`)."""
+    return _state["enabled"]
+
+
+def available():
+    """Whether numba is installed and the kernels compiled (imports numba on first call)."""
+    return bool(_kernels())
+
+
+def _kernels():
+    if _state["kernels"] is None:
+        with _lock:
+            if _state["kernels"] is None:
+                _state["kernels"] = _compile()
+    return _state["kernels"]
+
+
+def _compile():
+    """Define the kernels (numba compiles each dtype on first call and caches it on disk)."""
+    try:
+        import numba
+    except ImportError:
+        return {}
+    # error_model="numpy": a division by zero gives inf/nan as in NumPy, with no Python
+    # exception check in the loop, which is what lets LLVM vectorize it.
+    njit = numba.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
+
+    @njit
+    def adam(x, g, m, v, coefficients):
+        # Adam._update's lines, per element and in the same order:
+        #   m = beta1 m + (1 - beta1) g;  v = beta2 v + (1 - beta2) g^2
+        #   x = x - (lr / (1 - beta1^t)) m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+        beta1, one_minus_beta1, beta2, one_minus_beta2 = coefficients[:4]
+        sqrt_bias_correction2, eps, step_size = coefficients[4:]
+        for i in range(x.shape[0]):
+            gi = g[i]
+            mi = m[i] * beta1 + gi * one_minus_beta1
+            vi = v[i] * beta2 + (gi * gi) * one_minus_beta2
+            m[i] = mi
+            v[i] = vi
+            x[i] = x[i] - (mi / (np.sqrt(vi) / sqrt_bias_correction2 + eps)) * step_size
+
+    @njit
+    def adam_amsgrad(x, g, m, v, v_max, coefficients):
+        # as `adam`, with v_max = max(v_max, v) (NaN-propagating, as np.maximum) in the
+        # denominator
+        beta1, one_minus_beta1, beta2, one_minus_beta2 = coefficients[:4]
+        sqrt_bias_correction2, eps, step_size = coefficients[4:]
+        for i in range(x.shape[0]):
+            gi = g[i]
+            mi = m[i] * beta1 + gi * one_minus_beta1
+            vi = v[i] * beta2 + (gi * gi) * one_minus_beta2
+            m[i] = mi
+            v[i] = vi
+            vm = v_max[i]
+            if vi > vm or vi != vi:
+                vm = vi
+            v_max[i] = vm
+            x[i] = x[i] - (mi / (np.sqrt(vm) / sqrt_bias_correction2 + eps)) * step_size
+
+    return {"adam": adam, "adam_amsgrad": adam_amsgrad}
+
+
+def _takes(arrays):
+    """Whether the kernels can run on these arrays: one float dtype, all C-contiguous."""
+    dtype = arrays[0].dtype
+    if dtype not in _FLOATS:
+        return False
+    for array in arrays:
+        if array.dtype != dtype or not array.flags.c_contiguous:
+            return False
+    return True
+
+
+def adam(x, g, m, v, v_max, *, beta1, beta2, eps, sqrt_bias_correction2, step_size):
+    """One fused Adam step, in place on x, m, v (and v_max); False if the kernel can't run.
+
+    Parameters
+    ----------
+    x, g, m, v : ndarray
+        Parameter, gradient (never modified), first and second moments; one shape and dtype.
+    v_max : ndarray or None
+        The AMSGrad maximum of v, or None for plain Adam.
+    beta1, beta2, eps : float
+    sqrt_bias_correction2 : float
+        sqrt(1 - beta2^t) (1 without bias correction).
+    step_size : float
+        lr / (1 - beta1^t) (lr without bias correction).
+
+    Returns
+    -------
+    bool
+        True if the step was done here, False if the caller must use the NumPy reference.
+    """
+    if not _state["enabled"]:
+        return False
+    arrays = (x, g, m, v) if v_max is None else (x, g, m, v, v_max)
+    if not _takes(arrays):
+        return False
+    kernels = _kernels()
+    if not kernels:
+        return False
+    # rounded to the arrays' dtype, as NumPy rounds a Python float that meets such an array
+    coefficients = np.array((beta1, 1 - beta1, beta2, 1 - beta2, sqrt_bias_correction2, eps,
+                             step_size), dtype=x.dtype)
+    if x.ndim != 1:
+        arrays = [a.reshape(-1) for a in arrays]  # views: the arrays are C-contiguous
+    if v_max is None:
+        kernels["adam"](*arrays, coefficients)
+    else:
+        kernels["adam_amsgrad"](*arrays, coefficients)
+    return True
