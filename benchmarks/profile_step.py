@@ -93,7 +93,7 @@ def main(argv=None):
     batches = models.batches(dataset.X_train, dataset.y_train, 128, args.steps)
     model = models.chainrule_mlp(sizes)
     trainer = models.ChainruleTrainer(model)
-    floor = NumpyMLP(*models.chainrule_weights(model))
+    floor = NumpyMLP(*models.chainrule_weights(model), fused=models.chainrule_adam_is_fused())
     for x, y in batches[:10]:  # warm up both
         trainer.step(x, y)
         floor.step(x, y)

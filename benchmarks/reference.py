@@ -2,7 +2,8 @@
 
 No graph, no modules, no optimizer objects: the same array kernels chainrule runs (``x @ W``,
 ``+= b``, ``np.maximum``, the shifted softmax, Adam's in-place updates), called directly. What
-chainrule spends beyond these is its own overhead.
+chainrule spends beyond these is its own overhead. Where chainrule's Adam runs its fused kernel
+(`chainrule.optim.kernels`, with numba installed), the floor calls the same kernel function.
 """
 
 from __future__ import annotations
@@ -28,9 +29,12 @@ class NumpyMLP:
     biases : list of ndarray of shape (d_out,)
         Copied: the references train their own arrays.
     lr, betas, eps : Adam's hyperparameters.
+    fused : bool
+        Update with chainrule's fused Adam kernel (as ``optim.Adam`` does when numba is
+        installed) instead of the NumPy passes below.
     """
 
-    def __init__(self, weights, biases, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+    def __init__(self, weights, biases, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, fused=False):
         self.weights = [np.array(w) for w in weights]
         self.biases = [np.array(b) for b in biases]
         self.params = [p for pair in zip(self.weights, self.biases) for p in pair]
@@ -39,6 +43,7 @@ class NumpyMLP:
         self.work = [np.empty_like(p) for p in self.params]
         self.lr, (self.beta1, self.beta2), self.eps = lr, betas, eps
         self.t = 0
+        self.fused = fused
 
     def scores(self, x):
         h = x
@@ -86,6 +91,15 @@ class NumpyMLP:
         beta1, beta2 = self.beta1, self.beta2
         bias_correction1 = 1 - beta1**self.t
         bias_correction2 = 1 - beta2**self.t
+        if self.fused:
+            from chainrule.optim import kernels
+
+            for x, g, m, v in zip(self.params, grads, self.m, self.v):
+                if not kernels.adam(x, g, m, v, None, beta1=beta1, beta2=beta2, eps=self.eps,
+                                    sqrt_bias_correction2=bias_correction2**0.5,
+                                    step_size=self.lr / bias_correction1):
+                    raise RuntimeError("the fused Adam kernel did not run")
+            return
         for x, g, m, v, work in zip(self.params, grads, self.m, self.v, self.work):
             m *= beta1
             np.multiply(g, 1 - beta1, out=work)

@@ -3,8 +3,13 @@
 A case hands `Report.measure` its contenders, chainrule first: each one is a zero-argument
 ``trial`` callable that performs one repetition and returns the metric (samples/s, seconds,
 MiB). The runner calls every contender ``warmup`` times unmeasured, then ``repeats`` times in
-alternation (A B A B ...), so slow drift of the machine (other processes, CPU clocks) falls on
-all contenders alike, and reports the median with the minimum and maximum.
+alternation, so slow drift of the machine (other processes, CPU clocks) falls on all
+contenders alike, and reports the median with the minimum and maximum. The order rotates with
+each repetition (A B C, B C A, C A B, ...) and every trial starts after a pause of ``SETTLE``
+seconds: thread pools keep spinning for a while after their last task (OpenMP's workers in
+PyTorch and scikit-learn, OpenBLAS's), and without the pause the contender that runs right after
+one of them shares the 2 cores with those spinning threads (measured: chainrule's small-network
+training lost 10% when it ran right after PyTorch).
 
 The ratio printed for each peer is chainrule's *advantage*: chainrule's metric over the peer's
 when higher is better (samples/s), the peer's over chainrule's when lower is better (seconds,
@@ -18,7 +23,11 @@ import math
 import os
 import statistics
 import tempfile
+import time
 from dataclasses import asdict, dataclass, field
+
+#: seconds of idleness before each measured trial, for the last contender's threads to sleep
+SETTLE = 0.3
 
 
 @dataclass
@@ -145,10 +154,13 @@ class Report:
         for _ in range(warmup):
             for contender in contenders:
                 contender.trial()
+        settle = 0.0 if self.settings.quick else SETTLE
         for repetition in range(repeats):
-            for contender in contenders:
+            shift = repetition % len(contenders)
+            for contender in contenders[shift:] + contenders[:shift]:
                 if contender.repeats is not None and repetition >= contender.repeats:
                     continue
+                time.sleep(settle)
                 rows[contender.name].values.append(float(contender.trial()))
         for name, extra in (details or {}).items():
             if name in rows:

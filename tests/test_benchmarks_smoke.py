@@ -49,7 +49,10 @@ def test_quick_run_of_every_case_writes_numbers_and_json(tmp_path):
     assert len(table_lines) == len(rows) + 1  # + header
 
 
-def test_alternation_warmup_and_median():
+def test_alternation_warmup_and_median(monkeypatch):
+    from benchmarks import runner
+
+    monkeypatch.setattr(runner, "SETTLE", 0.0)
     calls = []
 
     def contender(name, values):
@@ -65,7 +68,8 @@ def test_alternation_warmup_and_median():
                           [contender("chainrule", [0.0, 10.0, 30.0, 20.0]),
                            contender("peer", [0.0, 10.0, 10.0, 10.0])],
                           warmup=1, targets=[Target("advantage >= 1.5", 1.5, peer="peer")])
-    assert calls == ["chainrule", "peer"] * 4  # A B A B ..., warmup first
+    # warmup first, then alternated with the order rotating: A B, A B, B A, A B
+    assert calls == ["chainrule", "peer"] * 2 + ["peer", "chainrule", "chainrule", "peer"]
     assert rows["chainrule"].values == [10.0, 30.0, 20.0]  # warmup values dropped
     assert rows["chainrule"].median == 20.0
     assert rows["peer"].advantage == pytest.approx(2.0)

@@ -24,6 +24,14 @@ def chainrule_mlp(sizes, seed=0):
     return nn.Sequential(*layers)
 
 
+def chainrule_adam_is_fused():
+    """Whether chainrule's Adam runs the fused kernel here (numba installed and enabled): the
+    NumPy floor then calls the same kernel, so that the floor still measures only overhead."""
+    from chainrule.optim import kernels
+
+    return kernels.enabled() and kernels.available()
+
+
 def chainrule_weights(model):
     """(weights, biases) of a chainrule MLP: W of shape (d_in, d_out), b of shape (d_out,)."""
     from chainrule import nn
