@@ -15,7 +15,7 @@ from .autograd import Function, Tensor, enable_grad, no_grad, tensor
 __version__ = "0.1.0"
 
 SUBPACKAGES = ("autograd", "nn", "optim", "data", "train", "classifiers", "io", "viz",
-               "gradcheck", "cli")
+               "gradcheck", "cli", "kernels")
 
 __all__ = ["Function", "Tensor", "__version__", "enable_grad", "no_grad", "tensor",
            *SUBPACKAGES]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import kernels
+from .. import kernels
 from .optimizer import Optimizer, check_betas, check_number
 
 
@@ -44,7 +44,7 @@ class Adam(Optimizer):
     decoupled_weight_decay : bool
         Shrink x by (1 - lr lambda) before the update instead of adding lambda x to g (AdamW).
     fused : bool or None
-        Do the update in one compiled pass (`chainrule.optim.kernels`, numba) instead of the
+        Do the update in one compiled pass (`chainrule.kernels`, numba) instead of the
         NumPy code's thirteen passes; the numbers are bit-for-bit the same. None (default):
         when numba is installed; True: require it (ImportError otherwise); False: never.
     """
@@ -100,7 +100,7 @@ class Adam(Optimizer):
         if group.get("fused") is not False and kernels.adam(
                 x, g, m, v, v_max, beta1=beta1, beta2=beta2, eps=eps,
                 sqrt_bias_correction2=bias_correction2**0.5, step_size=lr / bias_correction1):
-            return  # the lines below, fused into one pass (optim/kernels.py)
+            return  # the lines below, fused into one pass (chainrule/kernels.py)
 
         m *= beta1
         np.multiply(g, 1 - beta1, out=work)

@@ -1,4 +1,4 @@
-"""The fused Adam kernel computes exactly (bit for bit) what the NumPy reference computes."""
+"""The compiled kernels (chainrule.kernels) compute exactly, bit for bit, what the NumPy references compute."""
 
 import os
 import subprocess
@@ -7,8 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from chainrule import nn, optim
-from chainrule.optim import kernels
+from chainrule import kernels, nn, optim
 
 pytest.importorskip("numba")
 
@@ -115,10 +114,63 @@ def test_import_chainrule_does_not_import_numba():
 
 
 def test_environment_variable_disables_the_kernels():
-    code = ("import numpy as np; from chainrule.optim import kernels; x = np.zeros(4); "
+    code = ("import numpy as np; from chainrule import kernels; x = np.zeros(4); "
             "print(kernels.enabled(), kernels.adam(x, x, x.copy(), x.copy(), None, beta1=0.9, "
             "beta2=0.999, eps=1e-8, sqrt_bias_correction2=1.0, step_size=0.1))")
     env = dict(os.environ, CHAINRULE_FUSED_KERNELS="0")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env=env)
     assert out.stdout.split() == ["False", "False"]
+
+
+# ---------------------------------------------------------------------- k smallest (kNN)
+def numpy_k_smallest(block, k, offsets=None):
+    from chainrule.classifiers.distances import _k_smallest
+
+    ranked = block if offsets is None else offsets[None, :] - block
+    indices = _k_smallest(ranked, k)
+    return np.take_along_axis(ranked, indices, axis=1), indices
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("k", [1, 3, 7, 40])
+def test_k_smallest_matches_the_numpy_selection(dtype, k):
+    rng = np.random.default_rng(k)
+    block = rng.integers(0, 12, size=(50, 40)).astype(dtype)   # many ties, at the boundary too
+    block[3, :] = 5                                              # a row of one value
+    block[4, ::3] = np.inf
+    block[5, 7] = -np.inf
+    block[6, :] = np.inf
+    block[7, [2, 9, 30]] = np.nan                                # NaN ranks after everything
+    block[8, :] = np.nan
+    offsets = rng.integers(0, 5, size=40).astype(dtype)
+    for given in (None, offsets):
+        values, indices = kernels.k_smallest(np.ascontiguousarray(block), k, given)
+        expected_values, expected_indices = numpy_k_smallest(block, k, given)
+        np.testing.assert_array_equal(indices, expected_indices)
+        np.testing.assert_array_equal(values, expected_values)
+        assert values.dtype == dtype and indices.dtype == np.int64
+
+
+def test_k_smallest_declines_what_it_cannot_do():
+    block = np.zeros((3, 4), dtype=np.float32)
+    assert kernels.k_smallest(block, 5) is None                        # k > n
+    assert kernels.k_smallest(block, 0) is None
+    assert kernels.k_smallest(block[:, ::2], 1) is None                # not contiguous
+    assert kernels.k_smallest(block, 1, np.zeros(4, np.float64)) is None   # mixed dtypes
+    assert kernels.k_smallest(block.astype(np.int32), 1) is None
+
+
+@pytest.mark.parametrize("metric", ["l2", "l1"])
+def test_k_nearest_is_the_same_with_and_without_the_kernel(metric, monkeypatch):
+    from chainrule.classifiers.distances import k_nearest
+
+    rng = np.random.default_rng(1)
+    train = rng.integers(0, 4, size=(3000, 20)).astype(np.float32)    # duplicate points: ties
+    queries = np.concatenate([train[:50], rng.random((200, 20), dtype=np.float32) * 4])
+    # a small max_memory: several blocks, each big enough to be split across threads
+    fast = k_nearest(queries, train, 6, metric, max_memory=2**22)
+    monkeypatch.setitem(kernels._state, "enabled", False)
+    reference = k_nearest(queries, train, 6, metric, max_memory=2**22)
+    np.testing.assert_array_equal(fast[1], reference[1])
+    np.testing.assert_array_equal(fast[0], reference[0])
