@@ -29,8 +29,7 @@ class WeightPenaltyFunction(Function):
                 total += l2 * float(np.dot(flat, flat))
             if l1:
                 total += l1 * float(np.abs(flat).sum())
-        dtype = weights[0].dtype if weights else np.float32
-        return np.asarray(total, dtype=dtype)
+        return np.asarray(total)  # float64, like the data losses (see nn.losses._reduce)
 
     @staticmethod
     def backward(ctx, grad_out):
@@ -40,7 +39,8 @@ class WeightPenaltyFunction(Function):
             grad = (2.0 * l2) * w if l2 else np.zeros_like(w)
             if l1:
                 grad = grad + l1 * np.sign(w)
-            grads.append(grad * grad_out)
+            grad *= grad_out  # in place: stays in the weights' dtype
+            grads.append(grad)
         return tuple(grads)
 
 
