@@ -3,7 +3,7 @@
 No graph, no modules, no optimizer objects: the same array kernels chainrule runs (``x @ W``,
 ``+= b``, ``np.maximum``, the shifted softmax, Adam's in-place updates), called directly. What
 chainrule spends beyond these is its own overhead. Where chainrule's Adam runs its fused kernel
-(`chainrule.optim.kernels`, with numba installed), the floor calls the same kernel function.
+(`chainrule.kernels`, with numba installed), the floor calls the same kernel function.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ class NumpyMLP:
         bias_correction1 = 1 - beta1**self.t
         bias_correction2 = 1 - beta2**self.t
         if self.fused:
-            from chainrule.optim import kernels
+            from chainrule import kernels
 
             for x, g, m, v in zip(self.params, grads, self.m, self.v):
                 if not kernels.adam(x, g, m, v, None, beta1=beta1, beta2=beta2, eps=self.eps,

@@ -27,7 +27,7 @@ def chainrule_mlp(sizes, seed=0):
 def chainrule_adam_is_fused():
     """Whether chainrule's Adam runs the fused kernel here (numba installed and enabled): the
     NumPy floor then calls the same kernel, so that the floor still measures only overhead."""
-    from chainrule.optim import kernels
+    from chainrule import kernels
 
     return kernels.enabled() and kernels.available()
 

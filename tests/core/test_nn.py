@@ -183,3 +183,32 @@ def test_dead_unit_fractions():
     assert set(fractions) == {"1", "3"}
     assert model.training  # restored
     assert all(not m._forward_hooks for m in model.modules())  # hooks removed
+
+
+@pytest.mark.parametrize("cls, reduction", [(nn.SoftmaxCrossEntropyLoss, "mean"),
+                                            (nn.MulticlassSVMLoss, "mean"),
+                                            (nn.SoftmaxCrossEntropyLoss, "sum")])
+def test_reduced_loss_is_a_float64_scalar_and_gradients_keep_float32(cls, reduction):
+    loss_fn = cls(reduction=reduction)
+    rng = np.random.default_rng(0)
+    scores = cr.tensor(rng.standard_normal((1000, 10)).astype(np.float32) * 3,
+                       requires_grad=True)
+    labels = rng.integers(0, 10, 1000)
+    weight = nn.Parameter(rng.standard_normal((5, 3)).astype(np.float32))
+    layer = nn.Linear(5, 3, rng=0)
+    layer.weight = weight
+    data_loss, penalty = loss_fn(scores, labels), nn.L2(1e-2)(layer)
+    loss = data_loss + penalty
+    for value in (data_loss, penalty, loss):
+        assert value.data.dtype == np.float64 and value.shape == ()
+    per_example = cls(reduction="none")(scores, labels).data
+    assert per_example.dtype == np.float32
+    reduce = np.mean if reduction == "mean" else np.sum
+    # the float64 sum of the float32 per-example losses, rounded once
+    assert data_loss.item() == pytest.approx(reduce(per_example.astype(np.float64)),
+                                             rel=1e-15, abs=0)
+    # the penalty's sum of squares is a float32 BLAS dot product (one pass, on the hot path)
+    assert penalty.item() == pytest.approx(1e-2 * np.sum(weight.data.astype(np.float64) ** 2),
+                                           rel=1e-6)
+    loss.backward()
+    assert scores.grad.dtype == np.float32 and weight.grad.dtype == np.float32
