@@ -73,7 +73,26 @@ def test_alternation_warmup_and_median(monkeypatch):
     assert rows["chainrule"].values == [10.0, 30.0, 20.0]  # warmup values dropped
     assert rows["chainrule"].median == 20.0
     assert rows["peer"].advantage == pytest.approx(2.0)
+    assert rows["peer"].paired_advantage == pytest.approx(2.0)  # median of 1, 3, 2
     assert rows["peer"].met is True
+    assert "| 2.00x | 2.00x | advantage >= 1.5 | yes |" in report.markdown()
+
+
+def test_paired_advantage_compares_trials_of_the_same_repetition():
+    from benchmarks.runner import paired_advantage
+
+    # slow periods halve chainrule's trials 2 and 3 and the peer's trial 2: the ratio of the
+    # medians is 60 / 100 = 0.6, the paired ratios 1.2, 1.2 and 0.6
+    fast = Row(1, "toy", "chainrule", "throughput", "x/s", True, values=[120.0, 60.0, 60.0])
+    peer = Row(1, "toy", "peer", "throughput", "x/s", True, values=[100.0, 50.0, 100.0])
+    assert paired_advantage(fast, peer) == pytest.approx(1.2)
+    seconds = Row(6, "toy", "chainrule", "time", "s", False, values=[2.0, 4.0])
+    slower = Row(6, "toy", "peer", "time", "s", False, values=[3.0, 6.0])
+    assert paired_advantage(seconds, slower) == pytest.approx(1.5)
+    assert paired_advantage(seconds, Row(6, "toy", "peer", "time", "s", False,
+                                         values=[3.0])) is None       # one pair only
+    assert paired_advantage(seconds, Row(6, "toy", "peer", "time", "s", False,
+                                         values=[3.0, math.inf])) is None  # never reached
 
 
 def test_advantage_for_lower_is_better_and_unreached_goals():
