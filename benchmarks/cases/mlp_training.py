@@ -6,7 +6,7 @@ PyTorch (torch.nn + torch.optim) and the hand-written NumPy loop of `benchmarks.
 the same weights and train on the same pre-gathered batches.
 Targets: >= 1.2x PyTorch's samples/s; <= 1.15x the floor's time (advantage >= 1/1.15).
 
-Each trial is 100 steps (0.1-0.3 s) and there are three trials per ``--repeats``: short,
+Each trial is 100 steps (0.1-0.3 s) and there are five trials per ``--repeats``: short,
 alternated trials let a burst of load from elsewhere on a shared machine fall on every
 contender alike, where a few long trials let it fall on one of them.
 """
@@ -26,7 +26,7 @@ BATCH_SIZE = 128
 LEARNING_RATE = 1e-3
 CHECK_STEPS = 3
 STEPS_PER_TRIAL = 100
-TRIALS_PER_REPEAT = 3
+TRIALS_PER_REPEAT = 5
 
 
 def _timed_steps(step, batches):
