@@ -114,6 +114,7 @@ def describe_machine(threads):
         "python": platform.python_version(),
         "numpy": np.__version__,
         "chainrule": _version("chainrule"),
+        "numba": _version("numba"),  # chainrule's compiled kernels (the `fast` extra)
         "torch": _version("torch"),
         "scikit-learn": _version("scikit-learn"),
         "scipy": _version("scipy"),

@@ -89,6 +89,16 @@ def _compile():
     njit = numba.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
 
     @njit
+    def moments(g, m, v, i, beta1, one_minus_beta1, beta2, one_minus_beta2):
+        # m = beta1 m + (1 - beta1) g;  v = beta2 v + (1 - beta2) g^2, at element i
+        gi = g[i]
+        mi = m[i] * beta1 + gi * one_minus_beta1
+        vi = v[i] * beta2 + (gi * gi) * one_minus_beta2
+        m[i] = mi
+        v[i] = vi
+        return mi, vi
+
+    @njit
     def adam(x, g, m, v, coefficients):
         # Adam._update's lines, per element and in the same order:
         #   m = beta1 m + (1 - beta1) g;  v = beta2 v + (1 - beta2) g^2
@@ -96,11 +106,7 @@ def _compile():
         beta1, one_minus_beta1, beta2, one_minus_beta2 = coefficients[:4]
         sqrt_bias_correction2, eps, step_size = coefficients[4:]
         for i in range(x.shape[0]):
-            gi = g[i]
-            mi = m[i] * beta1 + gi * one_minus_beta1
-            vi = v[i] * beta2 + (gi * gi) * one_minus_beta2
-            m[i] = mi
-            v[i] = vi
+            mi, vi = moments(g, m, v, i, beta1, one_minus_beta1, beta2, one_minus_beta2)
             x[i] = x[i] - (mi / (np.sqrt(vi) / sqrt_bias_correction2 + eps)) * step_size
 
     @njit
@@ -110,11 +116,7 @@ def _compile():
         beta1, one_minus_beta1, beta2, one_minus_beta2 = coefficients[:4]
         sqrt_bias_correction2, eps, step_size = coefficients[4:]
         for i in range(x.shape[0]):
-            gi = g[i]
-            mi = m[i] * beta1 + gi * one_minus_beta1
-            vi = v[i] * beta2 + (gi * gi) * one_minus_beta2
-            m[i] = mi
-            v[i] = vi
+            mi, vi = moments(g, m, v, i, beta1, one_minus_beta1, beta2, one_minus_beta2)
             vm = v_max[i]
             if vi > vm or vi != vi:
                 vm = vi
