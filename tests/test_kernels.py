@@ -174,3 +174,25 @@ def test_k_nearest_is_the_same_with_and_without_the_kernel(metric, monkeypatch):
     reference = k_nearest(queries, train, 6, metric, max_memory=2**22)
     np.testing.assert_array_equal(fast[1], reference[1])
     np.testing.assert_array_equal(fast[0], reference[0])
+
+
+def test_kernels_compile_without_a_writable_cache(monkeypatch):
+    import numba
+
+    real_njit = numba.njit
+
+    def njit(*args, cache=False, **options):
+        if cache:  # what numba raises when no cache folder is writable
+            raise RuntimeError("cannot cache function 'adam': no locator available for file")
+        return real_njit(*args, **options)
+
+    monkeypatch.setattr(numba, "njit", njit)
+    compiled = kernels._compile()
+    x = np.zeros(5, dtype=np.float32)
+    values, indices = np.empty((1, 2), np.float32), np.empty((1, 2), np.int64)
+    compiled["k_smallest"](np.array([[3, 1, 2, 0, 5]], np.float32), 2, values, indices)
+    assert indices.tolist() == [[3, 1]] and values.tolist() == [[0.0, 1.0]]
+    compiled["adam"](x, np.ones(5, np.float32), np.zeros(5, np.float32),
+                     np.zeros(5, np.float32), np.array([0.9, 0.1, 0.999, 0.001, 1, 0, 0.1],
+                                                       np.float32))
+    assert np.all(x < 0)

@@ -86,7 +86,17 @@ def _compile():
         return {}
     # error_model="numpy": a division by zero gives inf/nan as in NumPy, with no Python
     # exception check in the loop, which is what lets LLVM vectorize it.
-    njit = numba.njit(cache=True, nogil=True, boundscheck=False, error_model="numpy")
+    options = dict(nogil=True, boundscheck=False, error_model="numpy")
+    try:
+        return _define(numba.njit(cache=True, **options))
+    except RuntimeError:
+        # "cannot cache function ...: no locator available": neither the package's folder
+        # nor a user cache folder is writable; compile in every process instead
+        return _define(numba.njit(cache=False, **options))
+
+
+def _define(njit):
+    """The kernels, compiled with ``njit`` (numba's decorator with the options chosen)."""
 
     @njit
     def moments(g, m, v, i, beta1, one_minus_beta1, beta2, one_minus_beta2):
