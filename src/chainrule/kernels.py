@@ -7,8 +7,8 @@ numba is missing; the kernels compute the same numbers (tests compare them exact
 - `k_smallest`: the k smallest entries of each row of a distance (or ranking) matrix, for
   k-nearest neighbours, in one scan per row (reference: ``classifiers.distances._k_smallest``).
 
-**Adam.** The NumPy form of an update (``Adam._update``) is the reference: it follows the docstring's
-math line by line, and each line is a separate pass over the parameter array. For Adam that is
+**Adam.** The NumPy form of the update (``Adam._update``) is the reference: it follows the
+docstring's math line by line, and each line is a separate pass over the parameter array:
 thirteen passes, about 0.7 ms per step for the 535,818 parameters of a 784-512-256-10 MLP on
 this project's 2-core machine, a quarter of a training step. The kernel below does the same
 arithmetic element by element in one loop, which LLVM vectorizes (16 float32 lanes with
@@ -18,7 +18,7 @@ AVX-512): 0.21 ms for the same update.
 reference's order and rounding (each operation rounded to the array's dtype, no fused
 multiply-add, no reassociation: numba's default, non-``fastmath`` code), with the
 hyperparameters converted to the array's dtype exactly as NumPy converts a Python float. Its
-results are bit-for-bit those of the NumPy code; ``tests/optim/test_kernels.py`` asserts
+results are bit-for-bit those of the NumPy code; ``tests/test_kernels.py`` asserts
 equality, not closeness.
 
 **k smallest.** For each query, kNN needs the k nearest of n training points. NumPy's
@@ -31,10 +31,11 @@ order with strict comparisons breaks ties by the lower index, as the reference d
 numba is optional (the ``fast`` extra). It is imported the first time a kernel is asked for,
 never by ``import chainrule``, and the compiled code is cached on disk. Without numba,
 with ``CHAINRULE_FUSED_KERNELS=0`` in the environment, after ``set_enabled(False)``, or for
-arrays the kernel does not take (not C-contiguous, mixed or non-float dtypes), the optimizers
-use the NumPy reference. The kernels run on the calling thread and release the GIL, so callers
-can split rows across threads (`k_smallest`'s caller does); Adam's runs on one thread: with numba's own thread pool the
-update and OpenBLAS's two threads fought over the two cores (``benchmarks/NOTES.md``).
+arrays a kernel does not take (not C-contiguous, mixed or non-float dtypes), the callers run
+their NumPy reference. The kernels run on the calling thread and release the GIL, so a caller
+can split rows across threads (kNN's does). Adam's update stays on one thread: numba's own
+thread pool fought with OpenBLAS's threads over the two cores, and with Python threads a
+wake-up (~77 us here) costs more than half of the update saves (``benchmarks/NOTES.md``).
 """
 
 from __future__ import annotations
