@@ -45,20 +45,9 @@ class NumpyMLP:
         self.t = 0
         self.fused = fused
 
-    def scores(self, x):
-        h = x
-        last = len(self.weights) - 1
-        for index, (weight, bias) in enumerate(zip(self.weights, self.biases)):
-            z = h @ weight
-            z += bias
-            h = np.maximum(z, 0) if index < last else z
-        return h
-
-    def step(self, x, y):
-        """One training step on the batch (x : (n, d) float32, y : (n,) int); returns the loss."""
-        n = x.shape[0]
-        rows = np.arange(n)
-        inputs = [x]  # h_{l-1} of every layer
+    def _forward(self, x):
+        """The scores s and the input h_{l-1} of every layer (what the backward pass needs)."""
+        inputs = [x]
         h = x
         last = len(self.weights) - 1
         for index, (weight, bias) in enumerate(zip(self.weights, self.biases)):
@@ -67,6 +56,17 @@ class NumpyMLP:
             h = np.maximum(z, 0) if index < last else z
             if index < last:
                 inputs.append(h)
+        return h, inputs
+
+    def scores(self, x):
+        return self._forward(x)[0]
+
+    def step(self, x, y):
+        """One training step on the batch (x : (n, d) float32, y : (n,) int); returns the loss."""
+        n = x.shape[0]
+        rows = np.arange(n)
+        h, inputs = self._forward(x)
+        last = len(self.weights) - 1
         shifted = h - h.max(axis=1, keepdims=True)
         exp = np.exp(shifted)
         sum_exp = exp.sum(axis=1, keepdims=True)
